@@ -1,0 +1,235 @@
+//! Small building blocks every page uses: form fields with inline errors, error texts,
+//! a pager, icons.
+
+use crate::error::{AppError, ErrorCode};
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// `url` with `__err=<json>` in its query (any earlier `__err` removed).
+#[must_use]
+pub fn url_with_error(url: &str, json: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut parts: Vec<String> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("__err=")).map(str::to_owned).collect();
+    parts.push(format!("__err={}", percent_encode(json)));
+    format!("{base}?{}", parts.join("&"))
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+#[must_use]
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The text for an error code in the current language.
+pub fn code_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
+    match code {
+        ErrorCode::Required => t_string!(i18n, err.required).to_string(),
+        ErrorCode::TooLong => t_string!(i18n, err.too_long).to_string(),
+        ErrorCode::InvalidFormat => t_string!(i18n, err.invalid_format).to_string(),
+        ErrorCode::Duplicate => t_string!(i18n, err.duplicate).to_string(),
+        ErrorCode::PasswordTooShort => t_string!(i18n, err.password_too_short).to_string(),
+        ErrorCode::PasswordTooWeak => t_string!(i18n, err.password_too_weak).to_string(),
+        ErrorCode::PasswordContainsUsername => t_string!(i18n, err.password_contains_username).to_string(),
+        ErrorCode::WrongPassword => t_string!(i18n, err.wrong_password).to_string(),
+        ErrorCode::WrongCredentials => t_string!(i18n, err.wrong_credentials).to_string(),
+        ErrorCode::Cycle => t_string!(i18n, err.cycle).to_string(),
+        ErrorCode::UnknownReference => t_string!(i18n, err.unknown_reference).to_string(),
+        ErrorCode::NotEmpty => t_string!(i18n, err.not_empty).to_string(),
+        ErrorCode::OutOfRange => t_string!(i18n, err.out_of_range).to_string(),
+    }
+}
+
+/// The text for any error in the current language.
+pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
+    match e {
+        AppError::NotFound => t_string!(i18n, err.not_found).to_string(),
+        AppError::Forbidden => t_string!(i18n, err.forbidden).to_string(),
+        AppError::Unauthenticated => t_string!(i18n, err.unauthenticated).to_string(),
+        AppError::Validation { code, .. } => code_text(i18n, *code),
+        AppError::BadRequest { .. } => t_string!(i18n, err.bad_request).to_string(),
+        AppError::Conflict { message } => t_string!(i18n, err.conflict, msg = message.clone()).to_string(),
+        AppError::TooManyAttempts { retry_after_secs } => {
+            t_string!(i18n, err.too_many, minutes = retry_after_secs.div_ceil(60)).to_string()
+        }
+        AppError::Internal { request_id } => t_string!(i18n, err.internal, id = request_id.clone()).to_string(),
+    }
+}
+
+/// The error of the last submission of a form: from the action (with JavaScript) or from the
+/// `__err` query parameter (a plain form post sent back by the server).
+pub fn form_error<T: Clone + Send + Sync + 'static>(
+    value: RwSignal<Option<Result<T, AppError>>>,
+    version: RwSignal<usize>,
+) -> Signal<Option<AppError>> {
+    let query = use_query_map();
+    Signal::derive(move || {
+        if version.get() > 0 {
+            return value.get().and_then(Result::err);
+        }
+        query.with(|q| q.get("__err")).and_then(|s| serde_json::from_str::<AppError>(&s).ok())
+    })
+}
+
+/// The error banner of a form: shown for errors that belong to no single field.
+#[component]
+pub fn FormError(err: Signal<Option<AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        err.get().filter(|e| !matches!(e, AppError::Validation { .. })).map(|e| {
+            view! { <div class="alert alert-error" role="alert">{error_text(i18n, &e)}</div> }
+        })
+    }
+}
+
+/// A labelled input with its inline error.
+#[component]
+pub fn Field(
+    #[prop(into)] label: Signal<String>,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+    #[prop(optional)] required: bool,
+    #[prop(optional, into)] autocomplete: Option<&'static str>,
+    err: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("f-{name}");
+    let err_id = format!("{id}-err");
+    let field_err = move || match err.get() {
+        Some(AppError::Validation { field, code }) if field == name => Some(code_text(i18n, code)),
+        _ => None,
+    };
+    view! {
+        <div class="field" class:has-error=move || field_err().is_some()>
+            <label for=id.clone()>
+                {move || label.get()}
+                {required.then(|| view! { <span class="req" aria-hidden="true">"*"</span> })}
+            </label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                required=required
+                autocomplete=autocomplete
+                aria-invalid=move || if field_err().is_some() { "true" } else { "false" }
+                aria-describedby=err_id.clone()
+            />
+            {move || hint.map(|h| view! { <p class="hint">{move || h.get()}</p> })}
+            <p class="field-error" id=err_id role="alert">{field_err}</p>
+        </div>
+    }
+}
+
+/// An inline error under a field that is not a plain `Field` (a select, say).
+#[component]
+pub fn FieldError(err: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    move || match err.get() {
+        Some(AppError::Validation { field: f, code }) if f == field => {
+            Some(view! { <p class="field-error" role="alert">{code_text(i18n, code)}</p> })
+        }
+        _ => None,
+    }
+}
+
+/// A full-width message for a failed page load (signed out, forbidden, missing, broken).
+#[component]
+pub fn ErrorPanel(err: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = error_text(i18n, &err);
+    let signin = matches!(err, AppError::Unauthenticated);
+    view! {
+        <div class="panel panel-error" role="alert">
+            <p>{text}</p>
+            {signin.then(|| view! { <a class="btn btn-primary" href="/login">{t!(i18n, login.go_login)}</a> })}
+        </div>
+    }
+}
+
+/// A line of "loading…" for Suspense fallbacks.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <div class="loading" aria-busy="true"><span class="spinner"></span>{t!(i18n, common.loading)}</div> }
+}
+
+/// An empty-state block.
+#[component]
+pub fn Empty(#[prop(into)] text: Signal<String>) -> impl IntoView {
+    view! {
+        <div class="empty">
+            <Icon name="inbox"/>
+            <p>{move || text.get()}</p>
+        </div>
+    }
+}
+
+/// Previous/next links keeping the other query parameters.
+#[component]
+pub fn Pager(page: u64, pages: u64, total: u64, base: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let link = move |p: u64| {
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{sep}page={p}")
+    };
+    let prev = (page > 1).then(|| link(page - 1));
+    let next = (page < pages).then(|| link(page + 1));
+    view! {
+        <nav class="pager" aria-label="pagination">
+            {prev.map(|h| view! { <a class="btn btn-ghost" href=h>{t!(i18n, common.prev)}</a> })}
+            <span class="muted">{t!(i18n, common.page_of, page = page, pages = pages, total = total)}</span>
+            {next.map(|h| view! { <a class="btn btn-ghost" href=h>{t!(i18n, common.next)}</a> })}
+        </nav>
+    }
+}
+
+/// A line icon (24×24, stroke = currentColor).
+#[component]
+pub fn Icon(name: &'static str) -> impl IntoView {
+    let d = match name {
+        "home" => "M3 11l9-7 9 7v9a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z",
+        "approve" => "M9 11l3 3 8-8M20 12v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h9",
+        "doc" => "M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9zM14 3v6h6M8 13h8M8 17h5",
+        "calendar" => "M5 5h14a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2zM16 3v4M8 3v4M3 11h18",
+        "megaphone" => "M3 11v3a1 1 0 0 0 1 1h3l5 4V6L7 10H4a1 1 0 0 0-1 1zM16 8a5 5 0 0 1 0 8M19 5a9 9 0 0 1 0 14",
+        "chart" => "M4 20V10M10 20V4M16 20v-7M22 20H2",
+        "contacts" => "M16 21v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8M22 21v-2a4 4 0 0 0-3-3.9M16 3.1a4 4 0 0 1 0 7.8",
+        "settings" => "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z",
+        "user" => "M20 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8",
+        "search" => "M11 19a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM21 21l-4.3-4.3",
+        "phone" => "M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1.9.4 1.8.7 2.7a2 2 0 0 1-.5 2.1L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9.3 1.8.6 2.7.7a2 2 0 0 1 1.7 2z",
+        "mail" => "M4 4h16a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zM22 6l-10 7L2 6",
+        "logout" => "M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9",
+        "inbox" => "M22 12h-6l-2 3h-4l-2-3H2M5.5 5.1L2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.5-6.9A2 2 0 0 0 16.8 4H7.2a2 2 0 0 0-1.7 1.1z",
+        "globe" => "M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM2 12h20M12 2a15 15 0 0 1 4 10 15 15 0 0 1-4 10 15 15 0 0 1-4-10 15 15 0 0 1 4-10z",
+        _ => "M12 12h.01",
+    };
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor"
+            stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+            <path d=d></path>
+        </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_in_url() {
+        assert_eq!(url_with_error("/login", "{}"), "/login?__err=%7B%7D");
+        assert_eq!(url_with_error("/login?next=%2F&__err=old", "x"), "/login?next=%2F&__err=x");
+    }
+}

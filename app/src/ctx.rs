@@ -1,0 +1,152 @@
+//! What every service call runs with (server only): the shared state, and the caller —
+//! who is acting, from which address, under which request id.
+
+use crate::domain::permission::{Permission, Principal};
+use crate::error::{AppError, AppResult};
+use leptos::config::LeptosOptions;
+use sea_orm::{
+    AccessMode, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+use std::sync::Arc;
+
+/// Settings the services need (the server's `Config` fills them in).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Mark cookies `Secure` (the site is served over TLS).
+    pub secure_cookies: bool,
+}
+
+/// Shared by every request handler, server function and background job.
+#[derive(Clone, axum::extract::FromRef)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub leptos_options: LeptosOptions,
+    pub settings: Arc<Settings>,
+}
+
+/// Who is calling and from where. Put into each request's extensions by the server's
+/// authentication middleware.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Option<Principal>,
+    pub client_addr: String,
+    pub request_id: String,
+}
+
+impl Caller {
+    /// An anonymous caller from an address.
+    #[must_use]
+    pub fn anonymous(client_addr: impl Into<String>) -> Self {
+        Self { principal: None, client_addr: client_addr.into(), request_id: current_request_id() }
+    }
+
+    /// The command line and background jobs: audited as `system`.
+    #[must_use]
+    pub fn system() -> Self {
+        Self { principal: None, client_addr: "local".into(), request_id: "system".into() }
+    }
+
+    /// A signed-in user.
+    #[must_use]
+    pub fn user(principal: Principal, client_addr: impl Into<String>) -> Self {
+        Self { principal: Some(principal), client_addr: client_addr.into(), request_id: current_request_id() }
+    }
+
+    /// The signed-in user.
+    ///
+    /// # Errors
+    /// `Unauthenticated` for an anonymous caller.
+    pub fn require_user(&self) -> AppResult<&Principal> {
+        self.principal.as_ref().ok_or(AppError::Unauthenticated)
+    }
+
+    /// The signed-in user, if they hold `p`.
+    ///
+    /// # Errors
+    /// `Unauthenticated` for an anonymous caller, `Forbidden` without the permission.
+    pub fn require(&self, p: Permission) -> AppResult<&Principal> {
+        let user = self.require_user()?;
+        if user.can(p) { Ok(user) } else { Err(AppError::Forbidden) }
+    }
+
+    /// The name written into the audit log.
+    #[must_use]
+    pub fn actor_name(&self) -> String {
+        match &self.principal {
+            Some(p) => p.username.clone(),
+            None if self.request_id == "system" => "system".into(),
+            None => "anonymous".into(),
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The id of the request being served, set by the server's middleware.
+    pub static REQUEST_ID: String;
+}
+
+/// The current request's id, or a fresh one outside a request.
+#[must_use]
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| uuid::Uuid::new_v4().simple().to_string()[..12].to_owned())
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so a read-then-write transaction never fails half-way on a lock
+/// upgrade; PostgreSQL ignores the mode.
+///
+/// # Errors
+/// The database error.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        isolation_level: None,
+        access_mode: Some(AccessMode::ReadWrite),
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+    })
+    .await
+}
+
+/// For server functions: the state and the caller of the current request.
+///
+/// # Errors
+/// `Internal` when called outside a request.
+pub async fn server_context() -> AppResult<(AppState, Caller)> {
+    let state = leptos::prelude::use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing"))?;
+    let caller = match leptos_axum::extract::<axum::Extension<Caller>>().await {
+        Ok(axum::Extension(c)) => c,
+        Err(e) => return Err(AppError::internal(format!("caller missing: {e}"))),
+    };
+    Ok((state, caller))
+}
+
+/// Sets the HTTP status of a server function's response to match its error. A plain HTML
+/// form post (no JavaScript yet) is sent back to the form's page instead, with the error in
+/// the `__err` query parameter, where the page shows it inline.
+pub fn with_status<T>(r: AppResult<T>) -> AppResult<T> {
+    if let Err(e) = &r {
+        let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else { return r };
+        let parts = leptos::prelude::use_context::<http::request::Parts>();
+        let plain_form = parts.as_ref().is_some_and(|p| {
+            p.method == http::Method::POST
+                && p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+        });
+        let referer = parts
+            .as_ref()
+            .and_then(|p| p.headers.get(http::header::REFERER))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match (plain_form, referer) {
+            (true, Some(referer)) => {
+                let json = serde_json::to_string(e).unwrap_or_default();
+                let target = crate::components::url_with_error(&referer, &json);
+                if let Ok(v) = http::HeaderValue::from_str(&target) {
+                    opts.insert_header(http::header::LOCATION, v);
+                    opts.set_status(http::StatusCode::SEE_OTHER);
+                }
+            }
+            _ => opts.set_status(http::StatusCode::from_u16(e.status_code()).unwrap_or(http::StatusCode::BAD_REQUEST)),
+        }
+    }
+    r
+}

@@ -1,0 +1,8 @@
+//! Pure domain code: no leptos, no database, no async, no I/O. Compiles for the browser too,
+//! so the UI decides what to show with the same rules the server enforces.
+
+pub mod audit;
+pub mod org;
+pub mod password;
+pub mod permission;
+pub mod validate;

@@ -1,0 +1,145 @@
+//! Permissions, built-in roles, and the principal (who is acting) that every check runs on.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// One thing a role may allow. Stored by its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Browse the address book (names, departments, positions, work phone and e-mail).
+    DirectoryRead,
+    /// Read a user's full account record (roles, status, last login).
+    UserRead,
+    /// Create, edit, enable and disable accounts; reset passwords; assign roles.
+    UserManage,
+    /// Create, rename, move departments and set their heads.
+    DeptManage,
+    /// Create and edit roles.
+    RoleManage,
+    /// Read and export the audit log.
+    AuditRead,
+    /// Read account reports (dormant accounts).
+    AccountReport,
+}
+
+impl Permission {
+    /// Every permission, in display order.
+    pub const ALL: [Permission; 7] = [
+        Self::DirectoryRead,
+        Self::UserRead,
+        Self::UserManage,
+        Self::DeptManage,
+        Self::RoleManage,
+        Self::AuditRead,
+        Self::AccountReport,
+    ];
+
+    /// The stable key stored in the database and used by the API.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::DirectoryRead => "directory_read",
+            Self::UserRead => "user_read",
+            Self::UserManage => "user_manage",
+            Self::DeptManage => "dept_manage",
+            Self::RoleManage => "role_manage",
+            Self::AuditRead => "audit_read",
+            Self::AccountReport => "account_report",
+        }
+    }
+
+    /// The permission with this key.
+    #[must_use]
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.key() == key)
+    }
+}
+
+/// The built-in roles. A new account gets `viewer` only (least privilege).
+pub const BUILTIN_ROLES: [(&str, &[Permission]); 4] = [
+    ("admin", &Permission::ALL),
+    ("approver", &[Permission::DirectoryRead]),
+    ("operator", &[Permission::DirectoryRead, Permission::UserRead, Permission::AccountReport]),
+    ("viewer", &[Permission::DirectoryRead]),
+];
+
+/// The role every new account starts with.
+pub const DEFAULT_ROLE: &str = "viewer";
+
+/// A signed-in, active user and what they may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub permissions: BTreeSet<Permission>,
+    pub locale: String,
+}
+
+impl Principal {
+    /// Whether this user holds a permission.
+    #[must_use]
+    pub fn can(&self, p: Permission) -> bool {
+        self.permissions.contains(&p)
+    }
+
+    /// Whether the administration area has anything for this user.
+    #[must_use]
+    pub fn can_administer(&self) -> bool {
+        [
+            Permission::UserRead,
+            Permission::UserManage,
+            Permission::DeptManage,
+            Permission::RoleManage,
+            Permission::AuditRead,
+            Permission::AccountReport,
+        ]
+        .into_iter()
+        .any(|p| self.can(p))
+    }
+}
+
+/// The union of the permissions of the given role permission lists.
+#[must_use]
+pub fn union_permissions<'a>(lists: impl IntoIterator<Item = &'a [Permission]>) -> BTreeSet<Permission> {
+    lists.into_iter().flatten().copied().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        for p in Permission::ALL {
+            assert_eq!(Permission::from_key(p.key()), Some(p));
+        }
+        assert_eq!(Permission::from_key("root"), None);
+    }
+
+    #[test]
+    fn viewer_is_least_privileged() {
+        let viewer = BUILTIN_ROLES.iter().find(|(k, _)| *k == DEFAULT_ROLE).unwrap().1;
+        for (_, perms) in BUILTIN_ROLES {
+            assert!(viewer.iter().all(|p| perms.contains(p)));
+        }
+    }
+
+    #[test]
+    fn admin_area_needs_an_admin_permission() {
+        let mut p = Principal {
+            user_id: 1,
+            username: "u".into(),
+            display_name: "U".into(),
+            roles: vec![],
+            permissions: [Permission::DirectoryRead].into(),
+            locale: "zh-CN".into(),
+        };
+        assert!(!p.can_administer());
+        p.permissions.insert(Permission::AuditRead);
+        assert!(p.can_administer());
+    }
+}

@@ -1,0 +1,330 @@
+//! The HTML shell, the router, and the application frame: sidebar on desktop, bottom tab
+//! bar on a phone, the language switch and the user menu.
+
+use crate::audit::audit_page::AuditPage;
+use crate::auth::api::current_user;
+use crate::auth::login_page::LoginPage;
+use crate::auth::profile_page::ProfilePage;
+use crate::components::{ErrorPanel, Icon, Loading};
+use crate::domain::permission::{Permission, Principal};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::org::admin_pages::{DepartmentsPage, DormantPage, NewUserPage, RolesPage, UserPage, UsersPage};
+use crate::org::contacts_page::ContactsPage;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <meta name="theme-color" content="#1f5fd1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Sets the language cookie read by leptos_i18n on the next request.
+#[cfg(feature = "ssr")]
+pub fn set_locale_cookie(locale: &str, secure: bool) {
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        let cookie = format!(
+            "i18n_pref_locale={locale}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+            if secure { "; Secure" } else { "" }
+        );
+        if let Ok(v) = http::HeaderValue::from_str(&cookie) {
+            opts.append_header(http::header::SET_COOKIE, v);
+        }
+    }
+}
+
+/// The signed-in user, as loaded by the frame.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Option<Principal>, AppError>>);
+
+/// The application.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/tongban.css"/>
+            <Title formatter=|t: String| if t.is_empty() { "通办 Tongban".to_owned() } else { format!("{t} · 通办") }/>
+            <Router>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <ParentRoute path=path!("") view=AppFrame>
+                        <Route path=path!("") view=HomePage/>
+                        <Route path=path!("contacts") view=ContactsPage/>
+                        <Route path=path!("me") view=ProfilePage/>
+                        <Route path=path!("admin/users") view=UsersPage/>
+                        <Route path=path!("admin/users/new") view=NewUserPage/>
+                        <Route path=path!("admin/users/:id") view=UserPage/>
+                        <Route path=path!("admin/departments") view=DepartmentsPage/>
+                        <Route path=path!("admin/roles") view=RolesPage/>
+                        <Route path=path!("admin/audit") view=AuditPage/>
+                        <Route path=path!("admin/dormant") view=DormantPage/>
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// The frame around every signed-in page.
+#[component]
+fn AppFrame() -> impl IntoView {
+    let user = Resource::new_blocking(|| (), |()| current_user());
+    provide_context(CurrentUser(user));
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(p)) => view! { <Frame principal=p/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(e) => view! { <main class="page"><ErrorPanel err=e/></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Frame(principal: Principal) -> impl IntoView {
+    let i18n = use_i18n();
+    let admin = principal.can_administer();
+    let admin_href = admin_home(&principal);
+    let name = principal.display_name.clone();
+    let initial: String = name.chars().next().map(String::from).unwrap_or_default();
+    view! {
+        <div class="app">
+            <aside class="sidebar" aria-label="main navigation">
+                <a class="brand" href="/">
+                    <span class="brand-mark">"通"</span>
+                    <span class="brand-name">{t!(i18n, app_name)}</span>
+                </a>
+                <nav class="nav">
+                    <A href="/" exact=true>
+                        <Icon name="home"/>
+                        <span>{t!(i18n, nav.home)}</span>
+                    </A>
+                    <Soon icon="approve" label=Signal::derive(move || t_string!(i18n, nav.approvals).to_string())/>
+                    <Soon icon="doc" label=Signal::derive(move || t_string!(i18n, nav.documents).to_string())/>
+                    <Soon icon="calendar" label=Signal::derive(move || t_string!(i18n, nav.meetings).to_string())/>
+                    <Soon icon="megaphone" label=Signal::derive(move || t_string!(i18n, nav.announcements).to_string())/>
+                    <Soon icon="chart" label=Signal::derive(move || t_string!(i18n, nav.reports).to_string())/>
+                    <A href="/contacts">
+                        <Icon name="contacts"/>
+                        <span>{t!(i18n, nav.contacts)}</span>
+                    </A>
+                    {admin.then(|| view! {
+                        <A href=admin_href.clone()>
+                            <Icon name="settings"/>
+                            <span>{t!(i18n, nav.admin)}</span>
+                        </A>
+                    })}
+                </nav>
+            </aside>
+            <div class="main">
+                <header class="topbar">
+                    <a class="brand brand-compact" href="/">
+                        <span class="brand-mark">"通"</span>
+                        <span class="brand-name">{t!(i18n, app_name)}</span>
+                    </a>
+                    <div class="topbar-right">
+                        <LanguageSwitch/>
+                        <a class="user-chip" href="/me" title=name.clone()>
+                            <span class="avatar">{initial}</span>
+                            <span class="user-name">{name.clone()}</span>
+                        </a>
+                        <form method="post" action="/sfn/logout" class="inline">
+                            <button type="submit" class="btn btn-ghost btn-icon" title=move || t_string!(i18n, login.logout).to_string()>
+                                <Icon name="logout"/>
+                                <span class="sr-only">{t!(i18n, login.logout)}</span>
+                            </button>
+                        </form>
+                    </div>
+                </header>
+                <main class="page" id="main">
+                    <Outlet/>
+                </main>
+            </div>
+            <nav class="tabbar" aria-label="tabs">
+                <A href="/" exact=true><Icon name="home"/><span>{t!(i18n, nav.home)}</span></A>
+                <span class="tab-soon" aria-disabled="true"><Icon name="approve"/><span>{t!(i18n, nav.approvals)}</span></span>
+                <A href="/contacts"><Icon name="contacts"/><span>{t!(i18n, nav.contacts)}</span></A>
+                <A href="/me"><Icon name="user"/><span>{t!(i18n, nav.me)}</span></A>
+            </nav>
+        </div>
+    }
+}
+
+/// The first administration page this user may open.
+fn admin_home(p: &Principal) -> String {
+    if p.can(Permission::UserRead) {
+        "/admin/users"
+    } else if p.can(Permission::DeptManage) {
+        "/admin/departments"
+    } else if p.can(Permission::RoleManage) {
+        "/admin/roles"
+    } else if p.can(Permission::AuditRead) {
+        "/admin/audit"
+    } else {
+        "/admin/dormant"
+    }
+    .to_owned()
+}
+
+/// A navigation entry for an area that does not exist yet: shown, not active.
+#[component]
+fn Soon(icon: &'static str, label: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <span class="nav-soon" aria-disabled="true" title=move || t_string!(i18n, nav.soon).to_string()>
+            <Icon name=icon/>
+            <span>{move || label.get()}</span>
+            <small class="badge">{t!(i18n, nav.soon)}</small>
+        </span>
+    }
+}
+
+/// Switches the language with a plain form post, so it works before the WASM loads and the
+/// whole page comes back in the new language.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let back = move || format!("{}{}", location.pathname.get(), location.search.get());
+    let other = move || if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" };
+    let label = move || if i18n.get_locale() == Locale::en { "中文" } else { "English" };
+    view! {
+        <form method="post" action="/sfn/set_locale" class="inline">
+            <input type="hidden" name="locale" value=other/>
+            <input type="hidden" name="back" value=back/>
+            <button type="submit" class="btn btn-ghost lang-switch" title=move || t_string!(i18n, common.language).to_string()>
+                <Icon name="globe"/>
+                <span>{label}</span>
+            </button>
+        </form>
+    }
+}
+
+/// The administration tabs, each shown only with its permission.
+#[component]
+pub fn AdminTabs() -> impl IntoView {
+    let i18n = use_i18n();
+    let user = expect_context::<CurrentUser>().0;
+    move || {
+        let p = user.get().and_then(Result::ok).flatten()?;
+        let tab = |perm: Permission, href: &'static str, label: String| {
+            p.can(perm).then(|| view! { <A href=href>{label}</A> })
+        };
+        Some(view! {
+            <nav class="tabs" aria-label="administration">
+                {tab(Permission::UserRead, "/admin/users", t_string!(i18n, nav.users).to_string())}
+                {tab(Permission::DeptManage, "/admin/departments", t_string!(i18n, nav.departments).to_string())}
+                {tab(Permission::RoleManage, "/admin/roles", t_string!(i18n, nav.roles).to_string())}
+                {tab(Permission::AuditRead, "/admin/audit", t_string!(i18n, nav.audit).to_string())}
+                {tab(Permission::AccountReport, "/admin/dormant", t_string!(i18n, nav.dormant).to_string())}
+            </nav>
+        })
+    }
+}
+
+/// The name of a permission in the current language.
+pub fn permission_label(i18n: I18nContext<Locale>, p: Permission) -> String {
+    match p {
+        Permission::DirectoryRead => t_string!(i18n, perm.directory_read).to_string(),
+        Permission::UserRead => t_string!(i18n, perm.user_read).to_string(),
+        Permission::UserManage => t_string!(i18n, perm.user_manage).to_string(),
+        Permission::DeptManage => t_string!(i18n, perm.dept_manage).to_string(),
+        Permission::RoleManage => t_string!(i18n, perm.role_manage).to_string(),
+        Permission::AuditRead => t_string!(i18n, perm.audit_read).to_string(),
+        Permission::AccountReport => t_string!(i18n, perm.account_report).to_string(),
+    }
+}
+
+/// The home page (工作台).
+#[component]
+fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let user = expect_context::<CurrentUser>().0;
+    let modules: [(&'static str, fn(I18nContext<Locale>) -> String); 5] = [
+        ("approve", |i| t_string!(i, nav.approvals).to_string()),
+        ("doc", |i| t_string!(i, nav.documents).to_string()),
+        ("calendar", |i| t_string!(i, nav.meetings).to_string()),
+        ("megaphone", |i| t_string!(i, nav.announcements).to_string()),
+        ("chart", |i| t_string!(i, nav.reports).to_string()),
+    ];
+    view! {
+        <Title text=move || t_string!(i18n, nav.home).to_string()/>
+        {move || user.get().and_then(Result::ok).flatten().map(|p| {
+            let name = p.display_name.clone();
+            let perms: Vec<String> = p.permissions.iter().map(|x| permission_label(i18n, *x)).collect();
+            view! {
+                <section class="hero">
+                    <h1>{t!(i18n, home.greeting, name = name.clone())}</h1>
+                    <p class="muted">{t!(i18n, home.intro)}</p>
+                </section>
+                <section class="card-grid">
+                    <a class="card card-link" href="/contacts">
+                        <Icon name="contacts"/>
+                        <strong>{t!(i18n, nav.contacts)}</strong>
+                    </a>
+                    <a class="card card-link" href="/me">
+                        <Icon name="user"/>
+                        <strong>{t!(i18n, profile.title)}</strong>
+                    </a>
+                    {modules.iter().map(|(icon, label)| view! {
+                        <div class="card card-soon" aria-disabled="true">
+                            <Icon name=icon/>
+                            <strong>{label(i18n)}</strong>
+                            <small class="badge">{t!(i18n, nav.soon)}</small>
+                        </div>
+                    }).collect_view()}
+                </section>
+                <section class="card">
+                    <h2>{t!(i18n, home.roles)}</h2>
+                    <p class="chips">{p.roles.iter().map(|r| view! { <span class="chip">{r.clone()}</span> }).collect_view()}</p>
+                    <h2>{t!(i18n, home.permissions)}</h2>
+                    <p class="chips">{perms.into_iter().map(|r| view! { <span class="chip chip-soft">{r}</span> }).collect_view()}</p>
+                </section>
+            }
+        })}
+    }
+}
+
+/// Any path no route matches.
+#[component]
+fn NotFoundPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, err.page_not_found).to_string()/>
+        <main class="center-page">
+            <div class="card narrow">
+                <p class="big-code">"404"</p>
+                <h1>{t!(i18n, err.page_not_found)}</h1>
+                <p class="muted">{t!(i18n, err.page_not_found_hint)}</p>
+                <a class="btn btn-primary" href="/">{t!(i18n, err.go_home)}</a>
+            </div>
+        </main>
+    }
+}

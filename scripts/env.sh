@@ -1,0 +1,8 @@
+# Sourced by the scripts: one shared target dir outside the clone (CI clones afresh each run,
+# so builds stay incremental), and the tools installed by setup.sh on PATH.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tongban/target}"
+export TONGBAN_TOOLS="${TONGBAN_TOOLS:-$HOME/.cache/tongban/tools}"
+export PATH="$TONGBAN_TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Leptos components are type-erased in debug builds: much faster compiles. Every cargo
+# command must use the same flags or the whole dependency graph rebuilds.
+export RUSTFLAGS="${RUSTFLAGS:---cfg erase_components}"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds Tongban and runs it: SQLite in ./data (TONGBAN_DATA_DIR), the demo organisation
+# seeded on the first start, sign-in details printed. Installs missing tools first.
+#   scripts/run.sh          release build (what an operator runs)
+#   scripts/run.sh --dev    debug build (faster to compile)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. scripts/env.sh
+profile=release
+[ "${1:-}" = "--dev" ] && profile=debug
+if [ $profile = release ]; then
+  cargo leptos build --release
+else
+  cargo leptos build
+fi
+export LEPTOS_SITE_ROOT="$PWD/target/site" LEPTOS_OUTPUT_NAME=tongban LEPTOS_SITE_PKG_DIR=pkg
+exec "$CARGO_TARGET_DIR/$profile/tongban" serve

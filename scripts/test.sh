@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test layer: formatting and lints, the WASM dependency guard, unit, service and
+# HTTP tests (SQLite and PostgreSQL), and the browser tests in Chromium.
+# Installs what is missing (tools, Chromium, fonts, PostgreSQL, npm packages) and starts
+# PostgreSQL when it is stopped. PostgreSQL is never skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+. scripts/env.sh
+step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+
+step "PostgreSQL"
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not running on 127.0.0.1:5432 and could not be started" >&2; exit 1; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "the WASM client contains no server crates"
+tree=$(cargo tree -p frontend --target wasm32-unknown-unknown -e normal --prefix none)
+bad=$(echo "$tree" | grep -E '^(sea-orm|sqlx|sqlx-core|tokio|mio|axum|argon2) ' | sort -u || true)
+if [ -n "$bad" ]; then echo "server crates in the client:"; echo "$bad"; exit 1; fi
+echo "ok"
+
+step "clippy (ssr and hydrate)"
+cargo clippy -p app -p server -p migrations --tests -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "build (server, WASM client, styles)"
+cargo leptos build
+
+step "unit, service and HTTP tests (SQLite and PostgreSQL)"
+cargo test -p app -p server -p migrations
+
+step "browser tests (Chromium)"
+port=${TONGBAN_E2E_PORT:-3107}
+data=$(mktemp -d)
+export TONGBAN_DEMO_PASSWORD="${TONGBAN_DEMO_PASSWORD:-Demo-pass-2026}"
+TONGBAN_DATA_DIR="$data" TONGBAN_ADDR="127.0.0.1:$port" \
+  LEPTOS_SITE_ROOT="$PWD/target/site" LEPTOS_OUTPUT_NAME=tongban LEPTOS_SITE_PKG_DIR=pkg \
+  "$CARGO_TARGET_DIR/debug/tongban" serve > "$data/server.log" 2>&1 &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 1; done
+curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$data/server.log"; exit 1; }
+(cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) || { tail -50 "$data/server.log"; exit 1; }
+echo "screenshots: end2end/screenshots/"

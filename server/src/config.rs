@@ -1,0 +1,127 @@
+//! Configuration from the environment, with safe defaults for the embedded mode.
+
+use rand::RngCore;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `TONGBAN_DATA_DIR`, default `./data`: the SQLite file, the secret key, uploads.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`, default a SQLite file in the data dir; `postgres://…` for PostgreSQL.
+    pub database_url: String,
+    /// `TONGBAN_ADDR`, default `127.0.0.1:3000`.
+    pub addr: SocketAddr,
+    /// `TONGBAN_SECURE_COOKIES=1` when served over TLS (behind a terminating proxy).
+    pub secure_cookies: bool,
+    /// `TONGBAN_TRUST_PROXY=1`: take the client address from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    /// `TONGBAN_MAX_BODY_BYTES`, default 1 MiB: larger request bodies get 413.
+    pub max_body_bytes: usize,
+    /// `TONGBAN_DEMO_PASSWORD`: the demo users' password; generated when unset.
+    pub demo_password: Option<String>,
+    /// `TONGBAN_LOG_FORMAT=json` for JSON log lines.
+    pub json_logs: bool,
+}
+
+impl Config {
+    /// Reads the environment.
+    ///
+    /// # Errors
+    /// A message naming the variable that could not be used.
+    pub fn from_env() -> Result<Self, String> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let flag = |k: &str| var(k).is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes"));
+        let data_dir = PathBuf::from(var("TONGBAN_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| sqlite_url(&data_dir));
+        let addr = var("TONGBAN_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|e| format!("TONGBAN_ADDR: {e}"))?;
+        let max_body_bytes = match var("TONGBAN_MAX_BODY_BYTES") {
+            Some(v) => v.parse().map_err(|e| format!("TONGBAN_MAX_BODY_BYTES: {e}"))?,
+            None => 1024 * 1024,
+        };
+        Ok(Self {
+            data_dir,
+            database_url,
+            addr,
+            secure_cookies: flag("TONGBAN_SECURE_COOKIES"),
+            trust_proxy: flag("TONGBAN_TRUST_PROXY"),
+            max_body_bytes,
+            demo_password: var("TONGBAN_DEMO_PASSWORD"),
+            json_logs: var("TONGBAN_LOG_FORMAT").is_some_and(|v| v == "json"),
+        })
+    }
+
+    /// Whether the database is SQLite.
+    #[must_use]
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// The default database: `tongban.db` in the data dir.
+#[must_use]
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("tongban.db").display())
+}
+
+/// The server's secret key (signs session cookies): `TONGBAN_SECRET_KEY` (128 hex digits)
+/// when set — several servers must share one — otherwise `secret.key` in the data dir,
+/// generated on first start.
+///
+/// # Errors
+/// A message when the key cannot be read, parsed or written.
+pub fn load_or_create_secret(data_dir: &Path) -> Result<[u8; 64], String> {
+    if let Some(hexkey) = std::env::var("TONGBAN_SECRET_KEY").ok().filter(|v| !v.is_empty()) {
+        return parse_key(&hexkey).ok_or_else(|| "TONGBAN_SECRET_KEY must be 128 hex digits".to_owned());
+    }
+    let path = data_dir.join("secret.key");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        return parse_key(text.trim()).ok_or_else(|| format!("{} is not a valid key", path.display()));
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
+    let mut key = [0_u8; 64];
+    rand::thread_rng().fill_bytes(&mut key);
+    write_private(&path, &hex::encode(key))?;
+    Ok(key)
+}
+
+fn parse_key(s: &str) -> Option<[u8; 64]> {
+    let bytes = hex::decode(s).ok()?;
+    bytes.try_into().ok()
+}
+
+/// Writes a file readable by its owner only.
+///
+/// # Errors
+/// A message naming the file.
+pub fn write_private(path: &Path, contents: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(contents.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_is_created_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = load_or_create_secret(dir.path()).unwrap();
+        let b = load_or_create_secret(dir.path()).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, [0_u8; 64]);
+    }
+}

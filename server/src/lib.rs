@@ -1,0 +1,132 @@
+//! The Tongban server: configuration, database, sessions, middleware, the JSON API, the
+//! Leptos pages and server functions, background jobs, and the command line.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod middleware;
+pub mod seed;
+pub mod session_store;
+
+use app::ctx::{AppState, Settings};
+use app::{App, shell};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::{any, get};
+use axum::{Extension, Json, Router};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_sessions::cookie::{Key, SameSite};
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// What the router needs beyond the database.
+#[derive(Debug, Clone)]
+pub struct RouterOptions {
+    pub secure_cookies: bool,
+    pub trust_proxy: bool,
+    pub max_body_bytes: usize,
+    pub secret: [u8; 64],
+}
+
+/// Site options when not started by cargo-leptos: `Leptos.toml` if present, else defaults;
+/// `LEPTOS_*` variables override either.
+///
+/// # Errors
+/// A message when `Leptos.toml` cannot be read.
+pub fn leptos_options() -> Result<LeptosOptions, String> {
+    let file = if std::env::var("LEPTOS_OUTPUT_NAME").is_ok() {
+        None
+    } else if std::path::Path::new("Leptos.toml").exists() {
+        Some("Leptos.toml")
+    } else {
+        return Ok(LeptosOptions::builder()
+            .output_name("tongban")
+            .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
+            .site_pkg_dir("pkg")
+            .build());
+    };
+    leptos::config::get_configuration(file).map(|c| c.leptos_options).map_err(|e| e.to_string())
+}
+
+/// The whole HTTP application: API, server functions, pages, static files.
+pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions, opts: &RouterOptions) -> Router {
+    let state = AppState {
+        db: db.clone(),
+        leptos_options: leptos_options.clone(),
+        settings: Arc::new(Settings { secure_cookies: opts.secure_cookies }),
+    };
+    let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(db))
+        .with_name("tongban_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(opts.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)))
+        .with_signed(Key::from(&opts.secret));
+    let (api, openapi) = api::router();
+    let openapi = Arc::new(openapi);
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    Router::new()
+        .merge(api)
+        .route("/api/v1/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
+        .route("/api/{*rest}", any(middleware::api_not_found))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            {
+                let o = leptos_options.clone();
+                move || shell(o.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(middleware::csrf))
+        .layer(DefaultBodyLimit::max(opts.max_body_bytes))
+        .layer(Extension(middleware::TrustProxy(opts.trust_proxy)))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(middleware::request_id))
+        .with_state(state)
+}
+
+async fn readyz(State(st): State<AppState>) -> (StatusCode, &'static str) {
+    match st.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::error!(error = %e, "database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+/// Deletes expired sessions and old login attempts every few minutes. Safe on several
+/// servers: each run is an idempotent delete.
+pub fn spawn_cleanup(db: DatabaseConnection) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use tower_sessions::session_store::ExpiredDeletion;
+    tokio::spawn(async move {
+        let store = session_store::DbSessionStore::new(db.clone());
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "session clean-up failed");
+            }
+            let cutoff = chrono::Utc::now() - chrono::Duration::days(7);
+            if let Err(e) = app::entities::login_attempts::Entity::delete_many()
+                .filter(app::entities::login_attempts::Column::AttemptedAt.lt(cutoff))
+                .exec(&db)
+                .await
+            {
+                tracing::warn!(error = %e, "login attempt clean-up failed");
+            }
+        }
+    });
+}

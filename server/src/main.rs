@@ -1,0 +1,155 @@
+//! `tongban`: the one binary. `serve` (default), `migrate`, `seed-demo`, `audit verify`.
+
+use server::config::{Config, load_or_create_secret, write_private};
+use server::{RouterOptions, db, leptos_options, router, seed, spawn_cleanup};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: tongban [serve | migrate | seed-demo | audit verify]
+
+  serve         apply migrations, seed the demo organisation into an empty database, serve
+  migrate       apply pending schema migrations and exit
+  seed-demo     seed the demo organisation (only into a database without accounts)
+  audit verify  check the audit log's hash chain; exits 1 naming the first broken row
+
+environment: TONGBAN_DATA_DIR (./data), DATABASE_URL (SQLite in the data dir),
+  TONGBAN_ADDR (127.0.0.1:3000), TONGBAN_DEMO_PASSWORD, TONGBAN_SECURE_COOKIES,
+  TONGBAN_TRUST_PROXY, TONGBAN_MAX_BODY_BYTES, TONGBAN_SECRET_KEY, TONGBAN_LOG_FORMAT=json";
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_sessions=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    if json {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    if matches!(words.first(), Some(&("help" | "--help" | "-h"))) {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(config.json_logs);
+    let result = match words.as_slice() {
+        [] | ["serve"] => serve(config).await,
+        ["migrate"] => open(&config).await.map(|_| println!("migrations applied")),
+        ["seed-demo"] => seed_demo(&config).await,
+        ["audit", "verify"] => return audit_verify(&config).await,
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Connects and applies migrations.
+async fn open(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+    if config.is_sqlite() {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
+    }
+    let conn = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
+    db::migrate(&conn).await.map_err(|e| format!("migrations: {e}"))?;
+    app::org::server::ensure_builtin_roles(&conn).await.map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+/// Seeds the demo organisation and says how to sign in.
+async fn seed_and_report(config: &Config, conn: &sea_orm::DatabaseConnection) -> Result<bool, String> {
+    let (password, generated) = match &config.demo_password {
+        Some(p) => (p.clone(), false),
+        None => (seed::generate_password(), true),
+    };
+    if !seed::seed_demo(conn, &password).await.map_err(|e| e.to_string())? {
+        return Ok(false);
+    }
+    let url = format!("http://{}", config.addr);
+    let shown = if generated { password.clone() } else { "(the value of TONGBAN_DEMO_PASSWORD)".to_owned() };
+    let text = format!(
+        "Tongban demo organisation seeded.\n  Sign in at {url}\n  username: admin (IT administrator); employees: zhang.wei, li.na, wang.fang, chen.jing, liu.yang, …\n  password (every demo user): {shown}\n"
+    );
+    println!("\n{text}");
+    if generated && config.is_sqlite() {
+        let path = config.data_dir.join("demo-credentials.txt");
+        write_private(&path, &text)?;
+        println!("  (also written to {})\n", path.display());
+    }
+    Ok(true)
+}
+
+async fn seed_demo(config: &Config) -> Result<(), String> {
+    let conn = open(config).await?;
+    if !seed_and_report(config, &conn).await? {
+        println!("the database already has accounts; nothing seeded");
+    }
+    Ok(())
+}
+
+async fn audit_verify(config: &Config) -> ExitCode {
+    let conn = match db::connect(&config.database_url).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("database: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match app::audit::server::verify_chain(&conn).await {
+        Ok(n) => {
+            println!("audit log intact: {n} rows verified");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("AUDIT CHAIN BROKEN: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let conn = open(&config).await?;
+    if seed::is_empty(&conn).await.map_err(|e| e.to_string())? {
+        seed_and_report(&config, &conn).await?;
+    }
+    let secret = load_or_create_secret(&config.data_dir)?;
+    let mut options = leptos_options()?;
+    options.site_addr = config.addr;
+    let app = router(
+        conn.clone(),
+        options,
+        &RouterOptions {
+            secure_cookies: config.secure_cookies,
+            trust_proxy: config.trust_proxy,
+            max_body_bytes: config.max_body_bytes,
+            secret,
+        },
+    );
+    spawn_cleanup(conn);
+    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("{}: {e}", config.addr))?;
+    tracing::info!(addr = %config.addr, database = if config.is_sqlite() { "sqlite" } else { "postgres" }, "Tongban listening");
+    println!("Tongban is running at http://{}", config.addr);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

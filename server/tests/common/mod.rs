@@ -1,0 +1,97 @@
+//! Test databases: each test gets a fresh, migrated, seeded database — a SQLite file in a
+//! temp dir, or a new PostgreSQL database on the local server (`TONGBAN_TEST_PG`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). PostgreSQL being unreachable fails the
+//! test; it is never skipped.
+#![allow(dead_code)]
+
+use app::ctx::Caller;
+use app::domain::permission::Principal;
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, ColumnTrait};
+
+pub const DEMO_PASSWORD: &str = "Demo-pass-2026";
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("TONGBAN_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh database of the given kind, migrated and seeded with the demo organisation.
+pub async fn fresh(backend: Backend) -> TestDb {
+    let (url, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            (server::config::sqlite_url(dir.path()), Some(dir))
+        }
+        Backend::Postgres => {
+            let admin = server::db::connect(&pg_admin_url())
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL is required for the service tests and is unreachable at {}: {e}", pg_admin_url()));
+            let name = format!("tb_test_{}", uuid::Uuid::new_v4().simple());
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            let base = pg_admin_url();
+            let url = match base.rsplit_once('/') {
+                Some((prefix, _)) => format!("{prefix}/{name}"),
+                None => panic!("bad TONGBAN_TEST_PG"),
+            };
+            (url, None)
+        }
+    };
+    let db = server::db::connect(&url).await.expect("connect");
+    server::db::migrate(&db).await.expect("migrate");
+    app::org::server::ensure_builtin_roles(&db).await.expect("roles");
+    assert!(server::seed::seed_demo(&db, DEMO_PASSWORD).await.expect("seed"));
+    TestDb { db, backend, _dir: dir }
+}
+
+/// Runs the same test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn sqlite() {
+                    super::$name(super::common::fresh(super::common::Backend::Sqlite).await).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn postgres() {
+                    super::$name(super::common::fresh(super::common::Backend::Postgres).await).await;
+                }
+            }
+        )*
+    };
+}
+
+/// The user id of a demo username.
+pub async fn user_id(db: &DatabaseConnection, username: &str) -> i64 {
+    app::entities::users::Entity::find()
+        .filter(app::entities::users::Column::Username.eq(username))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no user {username}"))
+        .id
+}
+
+/// A caller acting as a demo user, from 127.0.0.1.
+pub async fn as_user(db: &DatabaseConnection, username: &str) -> Caller {
+    let u = app::entities::users::Entity::find()
+        .filter(app::entities::users::Column::Username.eq(username))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let p: Principal = app::auth::server::principal_of(db, &u).await.unwrap();
+    Caller::user(p, "127.0.0.1")
+}

@@ -1,0 +1,426 @@
+//! Service tests: the same bodies on SQLite and PostgreSQL.
+
+mod common;
+
+use app::ctx::Caller;
+use app::entities::{audit_log, departments, sessions, users};
+use app::error::{AppError, ErrorCode};
+use app::org::api::{DeptUpdate, NewUser, UserUpdate};
+use app::{audit, auth, org};
+use common::{DEMO_PASSWORD, TestDb, as_user, user_id};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
+
+fn new_user(username: &str) -> NewUser {
+    NewUser {
+        username: username.into(),
+        display_name: "测试员".into(),
+        password: "Secret-2026".into(),
+        department_id: None,
+        position: String::new(),
+        manager_id: None,
+        phone: String::new(),
+        email: String::new(),
+        roles: vec![],
+    }
+}
+
+async fn audit_count(t: &TestDb, action: &str, result: &str) -> u64 {
+    audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq(action))
+        .filter(audit_log::Column::Result.eq(result))
+        .count(&t.db)
+        .await
+        .unwrap()
+}
+
+async fn demo_organisation_is_seeded(t: TestDb) {
+    let db = &t.db;
+    assert_eq!(departments::Entity::find().count(db).await.unwrap(), 9);
+    assert!(users::Entity::find().count(db).await.unwrap() >= 20);
+    let by_name = |n: &'static str| async move {
+        users::Entity::find().filter(users::Column::Username.eq(n)).one(db).await.unwrap().unwrap()
+    };
+    let zhang = by_name("zhang.wei").await;
+    let li = by_name("li.na").await;
+    let liu = by_name("liu.yang").await;
+    assert_eq!(zhang.manager_id, Some(li.id));
+    assert_eq!(li.manager_id, Some(liu.id));
+    let depts = departments::Entity::find().all(db).await.unwrap();
+    let head = |name: &str| depts.iter().find(|d| d.name == name).unwrap().head_user_id;
+    assert_eq!(head("研发部"), Some(li.id));
+    assert_eq!(head("财务部"), Some(by_name("wang.fang").await.id));
+    assert_eq!(head("人力资源部"), Some(by_name("chen.jing").await.id));
+    assert_eq!(head("行政部"), Some(by_name("chen.jing").await.id));
+    assert_eq!(head("总经办"), Some(liu.id));
+    let rd = depts.iter().find(|d| d.name == "研发部").unwrap().id;
+    assert_eq!(depts.iter().filter(|d| d.parent_id == Some(rd)).count(), 2, "研发部 has two teams");
+    let admin = as_user(db, "admin").await;
+    assert!(admin.principal.unwrap().roles.contains(&"admin".to_string()));
+    // Seeding again changes nothing.
+    assert!(!server::seed::seed_demo(db, DEMO_PASSWORD).await.unwrap());
+}
+
+async fn login_checks_password_and_audits(t: TestDb) {
+    let db = &t.db;
+    let anon = Caller::anonymous("10.0.0.1");
+    let (u, p) = auth::server::login(db, &anon, " Zhang.Wei ", DEMO_PASSWORD).await.unwrap();
+    assert_eq!(u.username, "zhang.wei");
+    assert_eq!(p.username, "zhang.wei");
+    assert!(u.last_login_at.is_some());
+    let err = auth::server::login(db, &anon, "zhang.wei", "wrong-password-1").await.unwrap_err();
+    assert_eq!(err, AppError::field("password", ErrorCode::WrongCredentials));
+    let err = auth::server::login(db, &anon, "nobody", "wrong-password-1").await.unwrap_err();
+    assert_eq!(err, AppError::field("password", ErrorCode::WrongCredentials));
+    assert_eq!(audit_count(&t, "auth.login", "ok").await, 1);
+    assert_eq!(audit_count(&t, "auth.login", "failed").await, 2);
+}
+
+async fn five_failures_lock_the_account_for_that_address(t: TestDb) {
+    let db = &t.db;
+    let here = Caller::anonymous("10.0.0.2");
+    for _ in 0..5 {
+        assert!(matches!(auth::server::login(db, &here, "li.na", "bad-guess-123").await, Err(AppError::Validation { .. })));
+    }
+    // Locked: even the right password is refused, with a wait time.
+    match auth::server::login(db, &here, "li.na", DEMO_PASSWORD).await {
+        Err(AppError::TooManyAttempts { retry_after_secs }) => assert!(retry_after_secs > 14 * 60 && retry_after_secs <= 15 * 60),
+        other => panic!("expected a lock, got {other:?}"),
+    }
+    // Another address is not locked out.
+    let elsewhere = Caller::anonymous("10.0.0.3");
+    assert!(auth::server::login(db, &elsewhere, "li.na", DEMO_PASSWORD).await.is_ok());
+    assert_eq!(audit_count(&t, "auth.login", "denied").await, 1);
+    // Once the failures are older than 15 minutes the lock is gone.
+    let old = chrono::Utc::now() - chrono::Duration::minutes(16);
+    app::entities::login_attempts::Entity::update_many()
+        .col_expr(app::entities::login_attempts::Column::AttemptedAt, sea_orm::sea_query::Expr::value(old))
+        .exec(db)
+        .await
+        .unwrap();
+    assert!(auth::server::login(db, &here, "li.na", DEMO_PASSWORD).await.is_ok());
+}
+
+async fn new_accounts_are_viewers_and_bad_input_changes_nothing(t: TestDb) {
+    let db = &t.db;
+    let admin = as_user(db, "admin").await;
+    let u = org::server::create_user(db, &admin, new_user("new.hire")).await.unwrap();
+    assert_eq!(u.roles, vec!["viewer".to_string()]);
+    let before = users::Entity::find().count(db).await.unwrap();
+    let dup = org::server::create_user(db, &admin, new_user("New.Hire")).await.unwrap_err();
+    assert_eq!(dup, AppError::field("username", ErrorCode::Duplicate));
+    let mut weak = new_user("weak.one");
+    weak.password = "weak.one-1".into();
+    assert_eq!(
+        org::server::create_user(db, &admin, weak).await.unwrap_err(),
+        AppError::field("password", ErrorCode::PasswordContainsUsername)
+    );
+    let mut sql = new_user("sql.name");
+    sql.username = "x'); DROP TABLE users;--".into();
+    assert_eq!(org::server::create_user(db, &admin, sql).await.unwrap_err(), AppError::field("username", ErrorCode::InvalidFormat));
+    let mut bad_dept = new_user("bad.dept");
+    bad_dept.department_id = Some(999_999);
+    assert_eq!(
+        org::server::create_user(db, &admin, bad_dept).await.unwrap_err(),
+        AppError::field("department_id", ErrorCode::UnknownReference)
+    );
+    assert_eq!(users::Entity::find().count(db).await.unwrap(), before, "nothing created by bad input");
+    // HTML-looking display names are stored as typed (the UI escapes them).
+    let mut html = new_user("html.name");
+    html.display_name = "<script>alert(1)</script>".into();
+    let h = org::server::create_user(db, &admin, html).await.unwrap();
+    assert_eq!(h.display_name, "<script>alert(1)</script>");
+}
+
+async fn viewers_cannot_administer_and_refusals_are_audited(t: TestDb) {
+    let db = &t.db;
+    let viewer = as_user(db, "zhang.wei").await;
+    assert_eq!(org::server::create_user(db, &viewer, new_user("sneaky")).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(org::server::get_user(db, &viewer, 1).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(audit::server::search(db, &viewer, Default::default()).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(org::server::create_department(db, &viewer, "影子部门", None).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(audit_count(&t, "user.create", "denied").await, 1);
+    assert_eq!(audit_count(&t, "department.create", "denied").await, 1);
+    // An operator reads account details but does not change them.
+    let operator = as_user(db, "xu.ming").await;
+    let zid = user_id(db, "zhang.wei").await;
+    assert_eq!(org::server::get_user(db, &operator, zid).await.unwrap().username, "zhang.wei");
+    assert_eq!(audit_count(&t, "user.read", "ok").await, 1, "reading user details is audited");
+    assert_eq!(org::server::set_user_active(db, &operator, zid, false).await.unwrap_err(), AppError::Forbidden);
+    // Anonymous callers are told to sign in.
+    let anon = Caller::anonymous("127.0.0.1");
+    assert_eq!(org::server::directory(db, &anon, None, None, None).await.unwrap_err(), AppError::Unauthenticated);
+}
+
+async fn disabling_an_account_ends_its_sessions(t: TestDb) {
+    let db = &t.db;
+    let uid = user_id(db, "zhang.wei").await;
+    sessions::Entity::insert(sessions::ActiveModel {
+        id: Set("s1".into()),
+        user_id: Set(Some(uid)),
+        data: Set("{}".into()),
+        expires_at: Set(chrono::Utc::now() + chrono::Duration::hours(1)),
+    })
+    .exec(db)
+    .await
+    .unwrap();
+    let u = users::Entity::find_by_id(uid).one(db).await.unwrap().unwrap();
+    assert!(auth::server::principal_for_session(db, uid, u.auth_version).await.unwrap().is_some());
+    let admin = as_user(db, "admin").await;
+    org::server::set_user_active(db, &admin, uid, false).await.unwrap();
+    assert_eq!(sessions::Entity::find().filter(sessions::Column::UserId.eq(uid)).count(db).await.unwrap(), 0);
+    assert!(auth::server::principal_for_session(db, uid, u.auth_version).await.unwrap().is_none());
+    assert!(auth::server::login(db, &Caller::anonymous("1.1.1.1"), "zhang.wei", DEMO_PASSWORD).await.is_err());
+    // Administrators cannot lock themselves out.
+    let aid = user_id(db, "admin").await;
+    assert!(matches!(org::server::set_user_active(db, &admin, aid, false).await, Err(AppError::Conflict { .. })));
+    org::server::set_user_active(db, &admin, uid, true).await.unwrap();
+    assert!(auth::server::login(db, &Caller::anonymous("1.1.1.1"), "zhang.wei", DEMO_PASSWORD).await.is_ok());
+}
+
+async fn changing_the_password_invalidates_old_sessions(t: TestDb) {
+    let db = &t.db;
+    let me = as_user(db, "wang.fang").await;
+    let uid = user_id(db, "wang.fang").await;
+    assert_eq!(
+        auth::server::change_password(db, &me, "wrong-current-1", "Brand-new-2026").await.unwrap_err(),
+        AppError::field("current_password", ErrorCode::WrongPassword)
+    );
+    assert_eq!(
+        auth::server::change_password(db, &me, DEMO_PASSWORD, "short1").await.unwrap_err(),
+        AppError::field("new_password", ErrorCode::PasswordTooShort)
+    );
+    let v = auth::server::change_password(db, &me, DEMO_PASSWORD, "Brand-new-2026").await.unwrap();
+    assert!(auth::server::principal_for_session(db, uid, v - 1).await.unwrap().is_none());
+    assert!(auth::server::principal_for_session(db, uid, v).await.unwrap().is_some());
+    let anon = Caller::anonymous("2.2.2.2");
+    assert!(auth::server::login(db, &anon, "wang.fang", DEMO_PASSWORD).await.is_err());
+    assert!(auth::server::login(db, &anon, "wang.fang", "Brand-new-2026").await.is_ok());
+}
+
+async fn departments_form_a_tree_without_cycles(t: TestDb) {
+    let db = &t.db;
+    let admin = as_user(db, "admin").await;
+    let depts = org::server::list_departments(db, &admin).await.unwrap();
+    assert_eq!(depts[0].name, "通办科技");
+    let rd = depts.iter().find(|d| d.name == "研发部").unwrap().clone();
+    let team = depts.iter().find(|d| d.name == "平台组").unwrap().clone();
+    assert!(team.depth > rd.depth);
+    let cycle = DeptUpdate { name: rd.name.clone(), parent_id: Some(team.id), head_user_id: rd.head_user_id, sort_order: None };
+    assert_eq!(org::server::update_department(db, &admin, rd.id, cycle).await.unwrap_err(), AppError::field("parent_id", ErrorCode::Cycle));
+    let qa = org::server::create_department(db, &admin, "  质量组 ", Some(rd.id)).await.unwrap();
+    assert_eq!(qa.name, "质量组");
+    let rename = DeptUpdate { name: "质量保障组".into(), parent_id: Some(team.id), head_user_id: Some(user_id(db, "zheng.hao").await), sort_order: Some(3) };
+    org::server::update_department(db, &admin, qa.id, rename).await.unwrap();
+    let after = org::server::list_departments(db, &admin).await.unwrap();
+    let moved = after.iter().find(|d| d.id == qa.id).unwrap();
+    assert_eq!((moved.name.as_str(), moved.parent_id, moved.head_name.as_deref()), ("质量保障组", Some(team.id), Some("郑浩")));
+    assert_eq!(org::server::delete_department(db, &admin, rd.id).await.unwrap_err(), AppError::field("department", ErrorCode::NotEmpty));
+    org::server::delete_department(db, &admin, qa.id).await.unwrap();
+    assert_eq!(org::server::delete_department(db, &admin, qa.id).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(org::server::create_department(db, &admin, "", None).await.unwrap_err(), AppError::field("name", ErrorCode::Required));
+}
+
+async fn the_address_book_searches_names_departments_and_phones(t: TestDb) {
+    let db = &t.db;
+    let me = as_user(db, "zhang.wei").await;
+    let by_name = org::server::directory(db, &me, Some("李娜".into()), None, None).await.unwrap();
+    assert_eq!(by_name.items.iter().map(|e| e.username.as_str()).collect::<Vec<_>>(), vec!["li.na"]);
+    let by_dept = org::server::directory(db, &me, Some("研发".into()), None, None).await.unwrap();
+    assert!(by_dept.total >= 7, "研发部 and its teams: {}", by_dept.total);
+    let by_phone = org::server::directory(db, &me, Some("0010 0008".into()), None, None).await.unwrap();
+    assert_eq!(by_phone.items[0].username, "wang.fang");
+    let depts = org::server::list_departments(db, &me).await.unwrap();
+    let rd = depts.iter().find(|d| d.name == "研发部").unwrap().id;
+    let in_rd = org::server::directory(db, &me, None, Some(rd), None).await.unwrap();
+    assert_eq!(in_rd.total, 7);
+    let none = org::server::directory(db, &me, Some("%_\\".into()), None, None).await.unwrap();
+    assert_eq!(none.total, 0, "LIKE wildcards are escaped");
+    // Disabled colleagues are not in the address book.
+    let admin = as_user(db, "admin").await;
+    org::server::set_user_active(db, &admin, user_id(db, "li.na").await, false).await.unwrap();
+    assert_eq!(org::server::directory(db, &me, Some("李娜".into()), None, None).await.unwrap().total, 0);
+}
+
+async fn roles_grant_permissions(t: TestDb) {
+    let db = &t.db;
+    let admin = as_user(db, "admin").await;
+    let zid = user_id(db, "zhang.wei").await;
+    let role = org::server::create_role(
+        db,
+        &admin,
+        app::org::api::NewRole { key: "auditor".into(), name: "审计员".into(), permissions: vec!["audit_read".into()] },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        org::server::create_role(db, &admin, app::org::api::NewRole { key: "auditor".into(), name: "x".into(), permissions: vec![] })
+            .await
+            .unwrap_err(),
+        AppError::field("key", ErrorCode::Duplicate)
+    );
+    org::server::set_user_role(db, &admin, zid, "auditor", true).await.unwrap();
+    let z = as_user(db, "zhang.wei").await;
+    assert!(audit::server::search(db, &z, Default::default()).await.is_ok());
+    org::server::set_role_permission(db, &admin, role.id, app::domain::permission::Permission::AuditRead, false).await.unwrap();
+    let z = as_user(db, "zhang.wei").await;
+    assert_eq!(audit::server::search(db, &z, Default::default()).await.unwrap_err(), AppError::Forbidden);
+    let admin_role = org::server::list_roles(db, &admin).await.unwrap().into_iter().find(|r| r.key == "admin").unwrap();
+    assert!(matches!(
+        org::server::set_role_permission(db, &admin, admin_role.id, app::domain::permission::Permission::AuditRead, false).await,
+        Err(AppError::Conflict { .. })
+    ));
+    assert!(matches!(org::server::delete_role(db, &admin, admin_role.id).await, Err(AppError::Conflict { .. })));
+    org::server::delete_role(db, &admin, role.id).await.unwrap();
+    let aid = user_id(db, "admin").await;
+    assert!(matches!(org::server::set_user_role(db, &admin, aid, "admin", false).await, Err(AppError::Conflict { .. })));
+}
+
+async fn the_audit_chain_detects_edits_and_deletions(t: TestDb) {
+    let db = &t.db;
+    let admin = as_user(db, "admin").await;
+    for i in 0..5 {
+        org::server::create_department(db, &admin, &format!("临时部门{i}"), None).await.unwrap();
+    }
+    let n = audit::server::verify_chain(db).await.unwrap();
+    assert!(n >= 6);
+    let row = audit_log::Entity::find().filter(audit_log::Column::Seq.eq(3)).one(db).await.unwrap().unwrap();
+    let original = row.clone();
+    let mut am = row.into_active_model();
+    am.actor_name = Set("mallory".into());
+    am.update(db).await.unwrap();
+    let err = audit::server::verify_chain(db).await.unwrap_err();
+    assert!(err.contains("row 3 was edited"), "{err}");
+    original.clone().into_active_model().reset_all().update(db).await.unwrap();
+    assert!(audit::server::verify_chain(db).await.is_ok());
+    audit_log::Entity::delete_many().filter(audit_log::Column::Seq.eq(4)).exec(db).await.unwrap();
+    let err = audit::server::verify_chain(db).await.unwrap_err();
+    assert!(err.contains("row 4 was deleted"), "{err}");
+}
+
+async fn the_last_audit_row_cannot_be_removed_unnoticed(t: TestDb) {
+    let db = &t.db;
+    let admin = as_user(db, "admin").await;
+    org::server::create_department(db, &admin, "尾部", None).await.unwrap();
+    let last = audit::server::verify_chain(db).await.unwrap();
+    audit_log::Entity::delete_many().filter(audit_log::Column::Seq.eq(last)).exec(db).await.unwrap();
+    let err = audit::server::verify_chain(db).await.unwrap_err();
+    assert!(err.contains(&format!("row {last} was deleted")), "{err}");
+}
+
+async fn concurrent_changes_keep_one_audit_chain(t: TestDb) {
+    let db = t.db.clone();
+    let admin = as_user(&db, "admin").await;
+    let mut handles = Vec::new();
+    for i in 0..20 {
+        let (db, admin) = (db.clone(), admin.clone());
+        handles.push(tokio::spawn(async move {
+            org::server::create_department(&db, &admin, &format!("并发部门{i}"), None).await.unwrap();
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    assert!(audit::server::verify_chain(&db).await.is_ok());
+    assert_eq!(audit_count(&t, "department.create", "ok").await, 20);
+}
+
+async fn the_audit_viewer_filters_and_exports(t: TestDb) {
+    let db = &t.db;
+    let admin = as_user(db, "admin").await;
+    let viewer = as_user(db, "zhang.wei").await;
+    org::server::create_department(db, &admin, "a,b \"quoted\"", None).await.unwrap();
+    let _ = org::server::create_department(db, &viewer, "nope", None).await;
+    let f = app::audit::api::AuditFilter { actor: Some("zhang.wei".into()), ..Default::default() };
+    let page = audit::server::search(db, &admin, f).await.unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].result, "denied");
+    let f = app::audit::api::AuditFilter { action: Some("department.".into()), ..Default::default() };
+    assert_eq!(audit::server::search(db, &admin, f.clone()).await.unwrap().total, 2);
+    let csv = audit::server::export_csv(db, &admin, f).await.unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert_eq!(csv.lines().count(), 3);
+    let bad = app::audit::api::AuditFilter { from: Some("yesterday".into()), ..Default::default() };
+    assert_eq!(audit::server::search(db, &admin, bad).await.unwrap_err(), AppError::field("from", ErrorCode::InvalidFormat));
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let f = app::audit::api::AuditFilter { from: Some(today.clone()), to: Some(today), ..Default::default() };
+    assert!(audit::server::search(db, &admin, f).await.unwrap().total >= 3);
+    assert!(audit_count(&t, "audit.read", "ok").await >= 3, "reading the audit log is itself audited");
+}
+
+async fn dormant_accounts_are_reported(t: TestDb) {
+    let db = &t.db;
+    let operator = as_user(db, "xu.ming").await;
+    // Everyone was created just now: nobody is dormant yet.
+    assert!(org::server::dormant_accounts(db, &operator, 30).await.unwrap().is_empty());
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(200);
+    users::Entity::update_many().col_expr(users::Column::CreatedAt, sea_orm::sea_query::Expr::value(long_ago)).exec(db).await.unwrap();
+    auth::server::login(db, &Caller::anonymous("3.3.3.3"), "zhang.wei", DEMO_PASSWORD).await.unwrap();
+    let list = org::server::dormant_accounts(db, &operator, 90).await.unwrap();
+    assert!(list.iter().all(|a| a.username != "zhang.wei"));
+    assert!(list.iter().any(|a| a.username == "li.na" && a.days_idle >= 199));
+    assert_eq!(org::server::dormant_accounts(db, &operator, 0).await.unwrap_err(), AppError::field("days", ErrorCode::OutOfRange));
+    let viewer = as_user(db, "zhang.wei").await;
+    assert_eq!(org::server::dormant_accounts(db, &viewer, 30).await.unwrap_err(), AppError::Forbidden);
+}
+
+async fn api_tokens_stand_for_their_user_until_deleted(t: TestDb) {
+    let db = &t.db;
+    let me = as_user(db, "li.na").await;
+    let (info, secret) = auth::server::create_token(db, &me, app::auth::api::NewApiToken { name: "ERP".into(), expires_in_days: None }).await.unwrap();
+    assert!(secret.starts_with("tb_") && secret.starts_with(&info.prefix));
+    let stored = app::entities::api_tokens::Entity::find_by_id(info.id).one(db).await.unwrap().unwrap();
+    assert_ne!(stored.token_hash, secret, "only a hash is stored");
+    assert_eq!(auth::server::principal_for_token(db, &secret).await.unwrap().unwrap().username, "li.na");
+    assert!(auth::server::principal_for_token(db, "tb_nonsense").await.unwrap().is_none());
+    let other = as_user(db, "zhang.wei").await;
+    assert_eq!(auth::server::delete_token(db, &other, info.id).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(
+        auth::server::create_token(db, &me, app::auth::api::NewApiToken { name: "x".into(), expires_in_days: Some(0) }).await.unwrap_err(),
+        AppError::field("expires_in_days", ErrorCode::OutOfRange)
+    );
+    let admin = as_user(db, "admin").await;
+    org::server::set_user_active(db, &admin, me.principal.as_ref().unwrap().user_id, false).await.unwrap();
+    assert!(auth::server::principal_for_token(db, &secret).await.unwrap().is_none(), "a disabled user's tokens stop working");
+    org::server::set_user_active(db, &admin, me.principal.as_ref().unwrap().user_id, true).await.unwrap();
+    auth::server::delete_token(db, &me, info.id).await.unwrap();
+    assert!(auth::server::principal_for_token(db, &secret).await.unwrap().is_none());
+}
+
+async fn profile_edits_validate(t: TestDb) {
+    let db = &t.db;
+    let admin = as_user(db, "admin").await;
+    let zid = user_id(db, "zhang.wei").await;
+    let upd = |phone: &str, manager: Option<i64>| UserUpdate {
+        display_name: "张伟".into(),
+        department_id: None,
+        position: "高级工程师".into(),
+        manager_id: manager,
+        phone: phone.into(),
+        email: "zw@tongban.example".into(),
+    };
+    assert_eq!(org::server::update_user(db, &admin, zid, upd("call me", None)).await.unwrap_err(), AppError::field("phone", ErrorCode::InvalidFormat));
+    assert_eq!(org::server::update_user(db, &admin, zid, upd("", Some(zid))).await.unwrap_err(), AppError::field("manager_id", ErrorCode::Cycle));
+    assert_eq!(org::server::update_user(db, &admin, 999_999, upd("", None)).await.unwrap_err(), AppError::NotFound);
+    let d = org::server::update_user(db, &admin, zid, upd("+86 139", None)).await.unwrap();
+    assert_eq!((d.position.as_str(), d.phone.as_str()), ("高级工程师", "+86 139"));
+}
+
+on_both!(
+    demo_organisation_is_seeded,
+    login_checks_password_and_audits,
+    five_failures_lock_the_account_for_that_address,
+    new_accounts_are_viewers_and_bad_input_changes_nothing,
+    viewers_cannot_administer_and_refusals_are_audited,
+    disabling_an_account_ends_its_sessions,
+    changing_the_password_invalidates_old_sessions,
+    departments_form_a_tree_without_cycles,
+    the_address_book_searches_names_departments_and_phones,
+    roles_grant_permissions,
+    the_audit_chain_detects_edits_and_deletions,
+    the_last_audit_row_cannot_be_removed_unnoticed,
+    concurrent_changes_keep_one_audit_chain,
+    the_audit_viewer_filters_and_exports,
+    dormant_accounts_are_reported,
+    api_tokens_stand_for_their_user_until_deleted,
+    profile_edits_validate,
+);
