@@ -4,6 +4,7 @@
 use crate::error::{AppError, ErrorCode};
 use crate::i18n::*;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;
 
 /// `url` with `__err=<json>` in its query (any earlier `__err` removed).
@@ -27,6 +28,36 @@ pub fn percent_encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// A stored UTC time (RFC 3339) as shown to people: `YYYY-MM-DD HH:MM` in China Standard
+/// Time (UTC+8), the same on the server and in the browser.
+#[must_use]
+pub fn fmt_time(rfc3339: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(t) => {
+            let cst = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap_or(*t.offset()));
+            t.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string()
+        }
+        Err(_) => rfc3339.to_owned(),
+    }
+}
+
+/// Text that may be empty, as an optional child: an empty text node cannot be hydrated.
+#[must_use]
+pub fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// The display name of a built-in role key (custom roles show their key).
+pub fn role_label(i18n: I18nContext<Locale>, key: &str) -> String {
+    match key {
+        "admin" => t_string!(i18n, role.admin).to_string(),
+        "approver" => t_string!(i18n, role.approver).to_string(),
+        "operator" => t_string!(i18n, role.operator).to_string(),
+        "viewer" => t_string!(i18n, role.viewer).to_string(),
+        other => other.to_owned(),
+    }
 }
 
 /// The text for an error code in the current language.
@@ -66,14 +97,14 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
 
 /// The error of the last submission of a form: from the action (with JavaScript) or from the
 /// `__err` query parameter (a plain form post sent back by the server).
-pub fn form_error<T: Clone + Send + Sync + 'static>(
-    value: RwSignal<Option<Result<T, AppError>>>,
+pub fn form_error<T: Send + Sync + 'static>(
+    value: MappedSignal<Option<Result<T, AppError>>>,
     version: RwSignal<usize>,
 ) -> Signal<Option<AppError>> {
     let query = use_query_map();
     Signal::derive(move || {
         if version.get() > 0 {
-            return value.get().and_then(Result::err);
+            return value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()));
         }
         query.with(|q| q.get("__err")).and_then(|s| serde_json::from_str::<AppError>(&s).ok())
     })
@@ -226,6 +257,12 @@ pub fn Icon(name: &'static str) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_show_in_china_time() {
+        assert_eq!(fmt_time("2026-11-21T16:30:00Z"), "2026-11-22 00:30");
+        assert_eq!(fmt_time("garbage"), "garbage");
+    }
 
     #[test]
     fn error_in_url() {

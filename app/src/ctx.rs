@@ -5,7 +5,7 @@ use crate::domain::permission::{Permission, Principal};
 use crate::error::{AppError, AppResult};
 use leptos::config::LeptosOptions;
 use sea_orm::{
-    AccessMode, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
     TransactionTrait,
 };
 use std::sync::Arc;
@@ -101,7 +101,7 @@ pub fn current_request_id() -> String {
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     db.begin_with_options(TransactionOptions {
         isolation_level: None,
-        access_mode: Some(AccessMode::ReadWrite),
+        access_mode: None,
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
     })
     .await

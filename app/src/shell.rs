@@ -5,13 +5,14 @@ use crate::audit::audit_page::AuditPage;
 use crate::auth::api::current_user;
 use crate::auth::login_page::LoginPage;
 use crate::auth::profile_page::ProfilePage;
-use crate::components::{ErrorPanel, Icon, Loading};
+use crate::components::{ErrorPanel, Icon, Loading, role_label};
 use crate::domain::permission::{Permission, Principal};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::org::admin_pages::{DepartmentsPage, DormantPage, NewUserPage, RolesPage, UserPage, UsersPage};
 use crate::org::contacts_page::ContactsPage;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
@@ -299,7 +300,7 @@ fn HomePage() -> impl IntoView {
                 </section>
                 <section class="card">
                     <h2>{t!(i18n, home.roles)}</h2>
-                    <p class="chips">{p.roles.iter().map(|r| view! { <span class="chip">{r.clone()}</span> }).collect_view()}</p>
+                    <p class="chips">{p.roles.iter().map(|r| view! { <span class="chip">{role_label(i18n, r)}</span> }).collect_view()}</p>
                     <h2>{t!(i18n, home.permissions)}</h2>
                     <p class="chips">{perms.into_iter().map(|r| view! { <span class="chip chip-soft">{r}</span> }).collect_view()}</p>
                 </section>

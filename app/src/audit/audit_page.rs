@@ -1,7 +1,7 @@
 //! `/admin/audit`: the audit viewer with filters and CSV export.
 
 use crate::audit::api::{AuditFilter, search_audit};
-use crate::components::{Empty, ErrorPanel, Loading, Pager, percent_encode};
+use crate::components::{Empty, ErrorPanel, Loading, Pager, fmt_time, opt, percent_encode};
 use crate::i18n::*;
 use crate::shell::AdminTabs;
 use leptos::prelude::*;
@@ -85,13 +85,13 @@ pub fn AuditPage() -> impl IntoView {
                                         view! {
                                             <tr>
                                                 <td class="num">{r.seq}</td>
-                                                <td class="nowrap">{r.at.replace('T', " ").trim_end_matches('Z').to_owned()}</td>
+                                                <td class="nowrap">{fmt_time(&r.at)}</td>
                                                 <td>{r.actor.clone()}</td>
                                                 <td><code>{r.action.clone()}</code></td>
-                                                <td>{r.target.clone()}</td>
+                                                <td>{opt(&r.target)}</td>
                                                 <td><span class=cls>{r.result.clone()}</span></td>
                                                 <td class="muted">{r.client_addr.clone()}</td>
-                                                <td class="muted wrap">{r.detail.clone()}</td>
+                                                <td class="muted wrap">{opt(&r.detail)}</td>
                                             </tr>
                                         }
                                     }).collect_view()}

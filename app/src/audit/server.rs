@@ -45,6 +45,7 @@ pub async fn record(
     outcome: Outcome,
     detail: &str,
 ) -> AppResult<()> {
+    use sea_orm::ExprTrait;
     // Taking the head row first serialises appenders (row lock / SQLite write lock).
     audit_head::Entity::update_many()
         .col_expr(audit_head::Column::Seq, Expr::col(audit_head::Column::Seq).add(1))

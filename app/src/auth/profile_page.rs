@@ -1,7 +1,7 @@
 //! `/me`: the user's own account, password and API tokens.
 
 use crate::auth::api::{ChangePassword, CreateApiToken, DeleteApiToken, list_api_tokens};
-use crate::components::{Empty, ErrorPanel, Field, FormError, Loading, form_error};
+use crate::components::{Empty, ErrorPanel, Field, FormError, Loading, fmt_time, form_error, opt, role_label};
 use crate::i18n::*;
 use crate::org::api::my_account;
 use leptos::prelude::*;
@@ -30,11 +30,11 @@ pub fn ProfilePage() -> impl IntoView {
                                 <dl class="kv">
                                     <dt>{t!(i18n, admin.username)}</dt><dd>{u.username.clone()}</dd>
                                     <dt>{t!(i18n, admin.display_name)}</dt><dd>{u.display_name.clone()}</dd>
-                                    <dt>{t!(i18n, admin.department)}</dt><dd>{u.department_name.clone().unwrap_or_default()}</dd>
-                                    <dt>{t!(i18n, admin.position)}</dt><dd>{u.position.clone()}</dd>
-                                    <dt>{t!(i18n, admin.manager)}</dt><dd>{u.manager_name.clone().unwrap_or_default()}</dd>
-                                    <dt>{t!(i18n, admin.roles)}</dt><dd>{u.roles.join(", ")}</dd>
-                                    <dt>{t!(i18n, admin.last_login)}</dt><dd>{u.last_login_at.clone().unwrap_or_default()}</dd>
+                                    <dt>{t!(i18n, admin.department)}</dt><dd>{u.department_name.as_deref().and_then(opt)}</dd>
+                                    <dt>{t!(i18n, admin.position)}</dt><dd>{opt(&u.position)}</dd>
+                                    <dt>{t!(i18n, admin.manager)}</dt><dd>{u.manager_name.as_deref().and_then(opt)}</dd>
+                                    <dt>{t!(i18n, admin.roles)}</dt><dd>{u.roles.iter().map(|r| role_label(i18n, r)).collect::<Vec<_>>().join("、")}</dd>
+                                    <dt>{t!(i18n, admin.last_login)}</dt><dd>{u.last_login_at.as_deref().map(fmt_time).unwrap_or_default()}</dd>
                                 </dl>
                             }.into_any(),
                             Err(e) => view! { <ErrorPanel err=e/> }.into_any(),
@@ -94,8 +94,8 @@ pub fn ProfilePage() -> impl IntoView {
                                         <tr>
                                             <td>{tk.name.clone()}</td>
                                             <td><code>{tk.prefix.clone()}"…"</code></td>
-                                            <td>{tk.last_used_at.clone().unwrap_or_else(|| t_string!(i18n, profile.never).to_string())}</td>
-                                            <td>{tk.expires_at.clone().unwrap_or_else(|| t_string!(i18n, profile.no_expiry).to_string())}</td>
+                                            <td>{tk.last_used_at.as_deref().map(fmt_time).unwrap_or_else(|| t_string!(i18n, profile.never).to_string())}</td>
+                                            <td>{tk.expires_at.as_deref().map(fmt_time).unwrap_or_else(|| t_string!(i18n, profile.no_expiry).to_string())}</td>
                                             <td>
                                                 <ActionForm action=delete>
                                                     <input type="hidden" name="id" value=tk.id/>

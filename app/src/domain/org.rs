@@ -70,7 +70,9 @@ pub fn subtree_ids(depts: &[DeptNode], root: i64) -> Vec<i64> {
     let mut i = 0;
     while i < out.len() {
         let cur = out[i];
-        out.extend(depts.iter().filter(|d| d.parent_id == Some(cur) && !out.contains(&d.id)).map(|d| d.id));
+        let children: Vec<i64> =
+            depts.iter().filter(|d| d.parent_id == Some(cur) && !out.contains(&d.id)).map(|d| d.id).collect();
+        out.extend(children);
         i += 1;
     }
     out

@@ -1,6 +1,8 @@
 //! Administration pages: accounts, departments, roles, dormant accounts.
 
-use crate::components::{Empty, ErrorPanel, Field, FieldError, FormError, Loading, Pager, form_error, percent_encode};
+use crate::components::{
+    Empty, ErrorPanel, Field, FieldError, FormError, Loading, Pager, fmt_time, form_error, opt, percent_encode, role_label,
+};
 use crate::domain::permission::Permission;
 use crate::error::AppError;
 use crate::i18n::*;
@@ -11,6 +13,7 @@ use crate::org::api::{
 };
 use crate::shell::{AdminTabs, permission_label};
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -121,11 +124,11 @@ pub fn UsersPage() -> impl IntoView {
                                             <td class="num">{u.id}</td>
                                             <td><a href=format!("/admin/users/{}", u.id)>{u.display_name.clone()}</a></td>
                                             <td><code>{u.username.clone()}</code></td>
-                                            <td>{u.department_name.clone()}</td>
-                                            <td>{u.position.clone()}</td>
-                                            <td>{u.roles.join(", ")}</td>
+                                            <td>{opt(&u.department_name)}</td>
+                                            <td>{opt(&u.position)}</td>
+                                            <td>{u.roles.iter().map(|r| role_label(i18n, r)).collect::<Vec<_>>().join("、")}</td>
                                             <td>{status_chip(i18n, u.active)}</td>
-                                            <td class="muted">{u.last_login_at.clone().unwrap_or_default()}</td>
+                                            <td class="muted">{u.last_login_at.as_deref().map(fmt_time)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -242,8 +245,8 @@ pub fn UserPage() -> impl IntoView {
                                         <h2>{t!(i18n, admin.security)}</h2>
                                         <FormError err=status_err/>
                                         <dl class="kv">
-                                            <dt>{t!(i18n, admin.last_login)}</dt><dd>{u.last_login_at.clone().unwrap_or_default()}</dd>
-                                            <dt>{t!(i18n, admin.created_at)}</dt><dd>{u.created_at.clone()}</dd>
+                                            <dt>{t!(i18n, admin.last_login)}</dt><dd>{u.last_login_at.as_deref().map(fmt_time)}</dd>
+                                            <dt>{t!(i18n, admin.created_at)}</dt><dd>{fmt_time(&u.created_at)}</dd>
                                         </dl>
                                         <ActionForm action=set_active attr:class="stack">
                                             <input type="hidden" name="id" value=uid/>
@@ -428,6 +431,7 @@ pub fn RolesPage() -> impl IntoView {
                                             </td>
                                             {Permission::ALL.iter().map(|p| {
                                                 let has = r.permissions.contains(p);
+                                                let label = format!("{} / {}", r.key, p.key());
                                                 view! {
                                                     <td class="center">
                                                         <ActionForm action=toggle>
@@ -436,7 +440,7 @@ pub fn RolesPage() -> impl IntoView {
                                                             <input type="hidden" name="granted" value=if has { "false" } else { "true" }/>
                                                             <button type="submit" class=if has { "toggle on" } else { "toggle" } disabled=locked
                                                                 aria-pressed=if has { "true" } else { "false" }
-                                                                aria-label=format!("{} / {}", r.key, p.key())>
+                                                                aria-label=label>
                                                                 {if has { "✓" } else { "·" }}
                                                             </button>
                                                         </ActionForm>
@@ -500,8 +504,8 @@ pub fn DormantPage() -> impl IntoView {
                                     <tr>
                                         <td><a href=format!("/admin/users/{}", a.id)>{a.display_name.clone()}</a></td>
                                         <td><code>{a.username.clone()}</code></td>
-                                        <td>{a.department_name.clone()}</td>
-                                        <td>{a.last_login_at.clone().unwrap_or_else(|| t_string!(i18n, profile.never).to_string())}</td>
+                                        <td>{opt(&a.department_name)}</td>
+                                        <td>{a.last_login_at.as_deref().map(fmt_time).unwrap_or_else(|| t_string!(i18n, profile.never).to_string())}</td>
                                         <td class="num">{a.days_idle}</td>
                                     </tr>
                                 }).collect_view()}

@@ -1,6 +1,6 @@
 //! `/contacts`: the address book (通讯录) — department tree, search, colleague cards.
 
-use crate::components::{Empty, ErrorPanel, Icon, Loading, Pager, percent_encode};
+use crate::components::{Empty, ErrorPanel, Icon, Loading, Pager, opt, percent_encode};
 use crate::i18n::*;
 use crate::org::api::{list_departments, search_directory};
 use leptos::prelude::*;
@@ -87,9 +87,9 @@ pub fn ContactsPage() -> impl IntoView {
                                                     <div class="person-body">
                                                         <p class="person-name">
                                                             <strong>{e.display_name.clone()}</strong>
-                                                            <span class="muted">{e.position.clone()}</span>
+                                                            <span class="muted">{opt(&e.position)}</span>
                                                         </p>
-                                                        <p class="muted">{e.department_name.clone()}</p>
+                                                        <p class="muted">{opt(&e.department_name)}</p>
                                                         <p class="person-links">
                                                             {(!e.phone.is_empty()).then(|| view! {
                                                                 <a href=tel.clone()><Icon name="phone"/><span>{e.phone.clone()}</span></a>

@@ -16,6 +16,7 @@ use crate::org::api::{
 };
 use chrono::{SecondsFormat, Utc};
 use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::ExprTrait;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,

@@ -26,6 +26,32 @@ fn pg_admin_url() -> String {
     std::env::var("TONGBAN_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+/// Drops test databases left by earlier test processes (cargo runs test binaries one after
+/// another, so those are finished).
+async fn drop_stale_databases(admin: &DatabaseConnection) {
+    CLEANED
+        .get_or_init(|| async {
+            let mine = format!("tb_test_{}_", std::process::id());
+            let rows = admin
+                .query_all_raw(sea_orm::Statement::from_string(
+                    admin.get_database_backend(),
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'tb_test_%'",
+                ))
+                .await
+                .unwrap_or_default();
+            for row in rows {
+                if let Ok(name) = row.try_get::<String>("", "datname") {
+                    if !name.starts_with(&mine) {
+                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    }
+                }
+            }
+        })
+        .await;
+}
+
 /// A fresh database of the given kind, migrated and seeded with the demo organisation.
 pub async fn fresh(backend: Backend) -> TestDb {
     let (url, dir) = match backend {
@@ -37,7 +63,8 @@ pub async fn fresh(backend: Backend) -> TestDb {
             let admin = server::db::connect(&pg_admin_url())
                 .await
                 .unwrap_or_else(|e| panic!("PostgreSQL is required for the service tests and is unreachable at {}: {e}", pg_admin_url()));
-            let name = format!("tb_test_{}", uuid::Uuid::new_v4().simple());
+            drop_stale_databases(&admin).await;
+            let name = format!("tb_test_{}_{}", std::process::id(), uuid::Uuid::new_v4().simple());
             admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
             let base = pg_admin_url();
             let url = match base.rsplit_once('/') {
