@@ -21,7 +21,7 @@ export default defineConfig({
     trace: 'off',
   },
   projects: [
-    { name: 'desktop', use: { viewport: { width: 1366, height: 860 } }, testIgnore: /phone\.spec/ },
+    { name: 'desktop', use: { viewport: { width: 1366, height: 860 } }, testIgnore: /(phone|nojs)\.spec/ },
     { name: 'phone', use: { ...devices['Pixel 7'], launchOptions }, testMatch: /phone\.spec/ },
     { name: 'no-js', use: { javaScriptEnabled: false, viewport: { width: 1280, height: 800 } }, testMatch: /nojs\.spec/ },
   ],

@@ -87,6 +87,7 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
         AppError::Unauthenticated => t_string!(i18n, err.unauthenticated).to_string(),
         AppError::Validation { code, .. } => code_text(i18n, *code),
         AppError::BadRequest { .. } => t_string!(i18n, err.bad_request).to_string(),
+        AppError::PayloadTooLarge => t_string!(i18n, err.too_large).to_string(),
         AppError::Conflict { message } => t_string!(i18n, err.conflict, msg = message.clone()).to_string(),
         AppError::TooManyAttempts { retry_after_secs } => {
             t_string!(i18n, err.too_many, minutes = retry_after_secs.div_ceil(60)).to_string()

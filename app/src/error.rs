@@ -64,6 +64,8 @@ pub enum AppError {
     BadRequest { message: String },
     #[error("conflict: {message}")]
     Conflict { message: String },
+    #[error("the request body is larger than the server accepts")]
+    PayloadTooLarge,
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },
     #[error("internal error (request {request_id})")]
@@ -92,6 +94,7 @@ impl AppError {
             Self::Validation { .. } => 422,
             Self::BadRequest { .. } => 400,
             Self::Conflict { .. } => 409,
+            Self::PayloadTooLarge => 413,
             Self::TooManyAttempts { .. } => 429,
             Self::Internal { .. } => 500,
         }

@@ -16,7 +16,7 @@ use leptos_i18n::I18nContext;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -67,18 +67,18 @@ pub fn App() -> impl IntoView {
             <Title formatter=|t: String| if t.is_empty() { "通办 Tongban".to_owned() } else { format!("{t} · 通办") }/>
             <Router>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <ParentRoute path=path!("") view=AppFrame>
-                        <Route path=path!("") view=HomePage/>
-                        <Route path=path!("contacts") view=ContactsPage/>
-                        <Route path=path!("me") view=ProfilePage/>
-                        <Route path=path!("admin/users") view=UsersPage/>
-                        <Route path=path!("admin/users/new") view=NewUserPage/>
-                        <Route path=path!("admin/users/:id") view=UserPage/>
-                        <Route path=path!("admin/departments") view=DepartmentsPage/>
-                        <Route path=path!("admin/roles") view=RolesPage/>
-                        <Route path=path!("admin/audit") view=AuditPage/>
-                        <Route path=path!("admin/dormant") view=DormantPage/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("") view=AppFrame ssr=SsrMode::Async>
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                        <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
+                        <Route path=path!("me") view=ProfilePage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/users/new") view=NewUserPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/users/:id") view=UserPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/departments") view=DepartmentsPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/roles") view=RolesPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/dormant") view=DormantPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>
@@ -86,31 +86,47 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The frame around every signed-in page.
+/// The frame around every signed-in page. The page itself renders outside any Suspense
+/// (so it is created once); only the parts that show the user wait for them.
 #[component]
 fn AppFrame() -> impl IntoView {
+    let i18n = use_i18n();
     let user = Resource::new_blocking(|| (), |()| current_user());
     provide_context(CurrentUser(user));
-    view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(p)) => view! { <Frame principal=p/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <main class="page"><ErrorPanel err=e/></main> }.into_any(),
+    let signed_in = move || {
+        Suspend::new(async move {
+            match user.await {
+                Ok(Some(_)) => None,
+                Ok(None) => Some(view! { <Redirect path="/login"/> }.into_any()),
+                Err(e) => Some(view! { <ErrorPanel err=e/> }.into_any()),
+            }
+        })
+    };
+    let admin_link = move || {
+        Suspend::new(async move {
+            let p = user.await.ok().flatten()?;
+            p.can_administer().then(|| {
+                view! {
+                    <A href=admin_home(&p)>
+                        <Icon name="settings"/>
+                        <span>{t!(i18n, nav.admin)}</span>
+                    </A>
                 }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn Frame(principal: Principal) -> impl IntoView {
-    let i18n = use_i18n();
-    let admin = principal.can_administer();
-    let admin_href = admin_home(&principal);
-    let name = principal.display_name.clone();
-    let initial: String = name.chars().next().map(String::from).unwrap_or_default();
+            })
+        })
+    };
+    let user_chip = move || {
+        Suspend::new(async move {
+            let p = user.await.ok().flatten()?;
+            let initial: String = p.display_name.chars().next().map(String::from).unwrap_or_default();
+            Some(view! {
+                <a class="user-chip" href="/me" title=p.display_name.clone()>
+                    <span class="avatar">{initial}</span>
+                    <span class="user-name">{p.display_name.clone()}</span>
+                </a>
+            })
+        })
+    };
     view! {
         <div class="app">
             <aside class="sidebar" aria-label="main navigation">
@@ -132,12 +148,7 @@ fn Frame(principal: Principal) -> impl IntoView {
                         <Icon name="contacts"/>
                         <span>{t!(i18n, nav.contacts)}</span>
                     </A>
-                    {admin.then(|| view! {
-                        <A href=admin_href.clone()>
-                            <Icon name="settings"/>
-                            <span>{t!(i18n, nav.admin)}</span>
-                        </A>
-                    })}
+                    <Suspense fallback=|| ()>{admin_link}</Suspense>
                 </nav>
             </aside>
             <div class="main">
@@ -148,10 +159,7 @@ fn Frame(principal: Principal) -> impl IntoView {
                     </a>
                     <div class="topbar-right">
                         <LanguageSwitch/>
-                        <a class="user-chip" href="/me" title=name.clone()>
-                            <span class="avatar">{initial}</span>
-                            <span class="user-name">{name.clone()}</span>
-                        </a>
+                        <Suspense fallback=|| ()>{user_chip}</Suspense>
                         <form method="post" action="/sfn/logout" class="inline">
                             <button type="submit" class="btn btn-ghost btn-icon" title=move || t_string!(i18n, login.logout).to_string()>
                                 <Icon name="logout"/>
@@ -161,6 +169,7 @@ fn Frame(principal: Principal) -> impl IntoView {
                     </div>
                 </header>
                 <main class="page" id="main">
+                    <Suspense fallback=|| ()>{signed_in}</Suspense>
                     <Outlet/>
                 </main>
             </div>
@@ -209,7 +218,11 @@ fn Soon(icon: &'static str, label: Signal<String>) -> impl IntoView {
 pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
-    let back = move || format!("{}{}", location.pathname.get(), location.search.get());
+    let back = move || {
+        let search = location.search.get();
+        let search = search.trim_start_matches('?');
+        if search.is_empty() { location.pathname.get() } else { format!("{}?{search}", location.pathname.get()) }
+    };
     let other = move || if i18n.get_locale() == Locale::en { "zh-CN" } else { "en" };
     let label = move || if i18n.get_locale() == Locale::en { "中文" } else { "English" };
     view! {
@@ -229,8 +242,8 @@ pub fn LanguageSwitch() -> impl IntoView {
 pub fn AdminTabs() -> impl IntoView {
     let i18n = use_i18n();
     let user = expect_context::<CurrentUser>().0;
-    move || {
-        let p = user.get().and_then(Result::ok).flatten()?;
+    let tabs = move || Suspend::new(async move {
+        let p = user.await.ok().flatten()?;
         let tab = |perm: Permission, href: &'static str, label: String| {
             p.can(perm).then(|| view! { <A href=href>{label}</A> })
         };
@@ -243,7 +256,8 @@ pub fn AdminTabs() -> impl IntoView {
                 {tab(Permission::AccountReport, "/admin/dormant", t_string!(i18n, nav.dormant).to_string())}
             </nav>
         })
-    }
+    });
+    view! { <Suspense fallback=|| ()>{tabs}</Suspense> }
 }
 
 /// The name of a permission in the current language.
@@ -273,7 +287,8 @@ fn HomePage() -> impl IntoView {
     ];
     view! {
         <Title text=move || t_string!(i18n, nav.home).to_string()/>
-        {move || user.get().and_then(Result::ok).flatten().map(|p| {
+        <Suspense fallback=Loading>
+        {move || Suspend::new(async move { user.await.ok().flatten().map(|p| {
             let name = p.display_name.clone();
             let perms: Vec<String> = p.permissions.iter().map(|x| permission_label(i18n, *x)).collect();
             view! {
@@ -305,7 +320,8 @@ fn HomePage() -> impl IntoView {
                     <p class="chips">{perms.into_iter().map(|r| view! { <span class="chip chip-soft">{r}</span> }).collect_view()}</p>
                 </section>
             }
-        })}
+        })})}
+        </Suspense>
     }
 }
 

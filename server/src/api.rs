@@ -71,6 +71,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Self(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(AppError::PayloadTooLarge)),
             Err(e) => Err(ApiError(AppError::bad(match e {
                 JsonRejection::JsonDataError(e) => e.body_text(),
                 JsonRejection::JsonSyntaxError(_) => "malformed JSON".to_owned(),

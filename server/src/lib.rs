@@ -86,6 +86,7 @@ pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions, opts: &Rout
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::csrf))

@@ -150,6 +150,35 @@ fn is_page_request(req: &Request) -> bool {
     req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
+/// Server functions that fail before our code runs (arguments that do not parse, a body
+/// over the limit) come back from the framework as 500 with our error in the body; give them
+/// the status that error carries, so bad input is never a server error.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    let is_sfn = req.uri().path().starts_with("/sfn/");
+    let res = next.run(req).await;
+    if !is_sfn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(b) => b,
+        Err(_) => return ApiError(AppError::internal("unreadable server function error")).into_response(),
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        let err = match err {
+            AppError::BadRequest { message } if message.contains("length limit exceeded") => AppError::PayloadTooLarge,
+            other => other,
+        };
+        parts.status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if parts.status != StatusCode::INTERNAL_SERVER_ERROR {
+            let body = serde_json::to_vec(&err).unwrap_or_default();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            return Response::from_parts(parts, axum::body::Body::from(body));
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 /// 404 for unknown `/api/` paths in JSON rather than the HTML page.
 pub async fn api_not_found() -> Response {
     (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": "not_found", "message": "no such API route"})))

@@ -156,6 +156,9 @@ async fn bad_input_gets_clear_4xx(t: TestDb) {
         let r = send(&app, m.clone(), path, req).await;
         assert_eq!(r.status, want, "{m} {path}: {}", r.body);
     }
+    // An oversized server-function post is refused as a client error too.
+    let big = send(&app, Method::POST, "/sfn/create_department", Req { cookie: c, form: Some(format!("name={}&parent_id=", "x".repeat(100_000))), ..Default::default() }).await;
+    assert!(big.status.is_client_error(), "oversized form: {} {}", big.status, big.body);
     let depts_after = send(&app, Method::GET, "/api/v1/departments", Req { cookie: c, ..Default::default() }).await.body;
     assert_eq!(depts_before, depts_after, "bad input changed nothing");
     // HTML and SQL-looking names are data, stored and returned as typed.
