@@ -5,8 +5,7 @@ use crate::domain::permission::{Permission, Principal};
 use crate::error::{AppError, AppResult};
 use leptos::config::LeptosOptions;
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::sync::Arc;
 
@@ -129,7 +128,10 @@ pub fn with_status<T>(r: AppResult<T>) -> AppResult<T> {
         let parts = leptos::prelude::use_context::<http::request::Parts>();
         let plain_form = parts.as_ref().is_some_and(|p| {
             p.method == http::Method::POST
-                && p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+                && p.headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.contains("text/html"))
         });
         let referer = parts
             .as_ref()

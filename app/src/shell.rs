@@ -242,21 +242,23 @@ pub fn LanguageSwitch() -> impl IntoView {
 pub fn AdminTabs() -> impl IntoView {
     let i18n = use_i18n();
     let user = expect_context::<CurrentUser>().0;
-    let tabs = move || Suspend::new(async move {
-        let p = user.await.ok().flatten()?;
-        let tab = |perm: Permission, href: &'static str, label: String| {
-            p.can(perm).then(|| view! { <A href=href>{label}</A> })
-        };
-        Some(view! {
-            <nav class="tabs" aria-label="administration">
-                {tab(Permission::UserRead, "/admin/users", t_string!(i18n, nav.users).to_string())}
-                {tab(Permission::DeptManage, "/admin/departments", t_string!(i18n, nav.departments).to_string())}
-                {tab(Permission::RoleManage, "/admin/roles", t_string!(i18n, nav.roles).to_string())}
-                {tab(Permission::AuditRead, "/admin/audit", t_string!(i18n, nav.audit).to_string())}
-                {tab(Permission::AccountReport, "/admin/dormant", t_string!(i18n, nav.dormant).to_string())}
-            </nav>
+    let tabs = move || {
+        Suspend::new(async move {
+            let p = user.await.ok().flatten()?;
+            let tab = |perm: Permission, href: &'static str, label: String| {
+                p.can(perm).then(|| view! { <A href=href>{label}</A> })
+            };
+            Some(view! {
+                <nav class="tabs" aria-label="administration">
+                    {tab(Permission::UserRead, "/admin/users", t_string!(i18n, nav.users).to_string())}
+                    {tab(Permission::DeptManage, "/admin/departments", t_string!(i18n, nav.departments).to_string())}
+                    {tab(Permission::RoleManage, "/admin/roles", t_string!(i18n, nav.roles).to_string())}
+                    {tab(Permission::AuditRead, "/admin/audit", t_string!(i18n, nav.audit).to_string())}
+                    {tab(Permission::AccountReport, "/admin/dormant", t_string!(i18n, nav.dormant).to_string())}
+                </nav>
+            })
         })
-    });
+    };
     view! { <Suspense fallback=|| ()>{tabs}</Suspense> }
 }
 
@@ -278,7 +280,8 @@ pub fn permission_label(i18n: I18nContext<Locale>, p: Permission) -> String {
 fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let user = expect_context::<CurrentUser>().0;
-    let modules: [(&'static str, fn(I18nContext<Locale>) -> String); 5] = [
+    type Label = fn(I18nContext<Locale>) -> String;
+    let modules: [(&'static str, Label); 5] = [
         ("approve", |i| t_string!(i, nav.approvals).to_string()),
         ("doc", |i| t_string!(i, nav.documents).to_string()),
         ("calendar", |i| t_string!(i, nav.meetings).to_string()),

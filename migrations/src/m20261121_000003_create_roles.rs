@@ -61,11 +61,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("idx_user_roles_role")
-                .table(UserRoles::Table)
-                .col(UserRoles::RoleId)
-                .to_owned(),
+            Index::create().name("idx_user_roles_role").table(UserRoles::Table).col(UserRoles::RoleId).to_owned(),
         )
         .await
     }

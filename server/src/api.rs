@@ -8,7 +8,9 @@ use app::common::Page;
 use app::ctx::{AppState, Caller};
 use app::domain::permission::Permission;
 use app::error::{AppError, ErrorCode};
-use app::org::api::{DepartmentDto, DeptUpdate, DirectoryEntry, DormantAccount, NewUser, RoleDto, UserDetail, UserUpdate};
+use app::org::api::{
+    DepartmentDto, DeptUpdate, DirectoryEntry, DormantAccount, NewUser, RoleDto, UserDetail, UserUpdate,
+};
 use app::{audit, auth, org};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
@@ -40,10 +42,10 @@ impl IntoResponse for ApiError {
             m.insert("message".into(), serde_json::Value::String(self.0.to_string()));
         }
         let mut res = (status, Json(body)).into_response();
-        if let AppError::TooManyAttempts { retry_after_secs } = self.0 {
-            if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let AppError::TooManyAttempts { retry_after_secs } = self.0
+            && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
         res
     }
@@ -155,7 +157,11 @@ async fn login(
 
 /// Ends the session.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
-async fn logout(State(st): State<AppState>, Extension(caller): Extension<Caller>, session: Session) -> ApiResult<StatusCode> {
+async fn logout(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    session: Session,
+) -> ApiResult<StatusCode> {
     auth::server::record_logout(&st.db, &caller).await?;
     session.flush().await.map_err(AppError::internal)?;
     Ok(StatusCode::NO_CONTENT)
@@ -171,7 +177,10 @@ async fn me(Extension(caller): Extension<Caller>) -> ApiResult<Json<Me>> {
 /// Every department in tree order.
 #[utoipa::path(get, path = "/api/v1/departments", tag = "organisation",
     responses((status = 200, body = Vec<DepartmentDto>), (status = 401, body = ErrorBody)))]
-async fn list_departments(State(st): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<DepartmentDto>>> {
+async fn list_departments(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Json<Vec<DepartmentDto>>> {
     Ok(Json(org::server::list_departments(&st.db, &caller).await?))
 }
 
@@ -254,7 +263,11 @@ async fn create_user(
 /// One account in full (the read is audited).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "organisation", params(("id" = i64, Path)),
     responses((status = 200, body = UserDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_user(State(st): State<AppState>, Extension(caller): Extension<Caller>, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<UserDetail>> {
+async fn get_user(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<UserDetail>> {
     Ok(Json(org::server::get_user(&st.db, &caller, id).await?))
 }
 
@@ -273,7 +286,11 @@ async fn update_user(
 /// Disables an account (offboarding): it cannot sign in and its sessions end at once.
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "organisation", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn disable_user(State(st): State<AppState>, Extension(caller): Extension<Caller>, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
+async fn disable_user(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
     org::server::set_user_active(&st.db, &caller, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -281,7 +298,11 @@ async fn disable_user(State(st): State<AppState>, Extension(caller): Extension<C
 /// Enables an account again.
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "organisation", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn enable_user(State(st): State<AppState>, Extension(caller): Extension<Caller>, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
+async fn enable_user(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
     org::server::set_user_active(&st.db, &caller, id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -342,7 +363,10 @@ async fn audit_export(
 
 /// The caller's API tokens.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "auth", responses((status = 200, body = Vec<ApiTokenDto>), (status = 401, body = ErrorBody)))]
-async fn list_tokens(State(st): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<ApiTokenDto>>> {
+async fn list_tokens(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Json<Vec<ApiTokenDto>>> {
     Ok(Json(auth::server::list_tokens(&st.db, &caller).await?))
 }
 
@@ -361,7 +385,11 @@ async fn create_token(
 /// Deletes one of the caller's tokens.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn delete_token(State(st): State<AppState>, Extension(caller): Extension<Caller>, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
+async fn delete_token(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
     auth::server::delete_token(&st.db, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -382,8 +410,14 @@ impl utoipa::Modify for SecurityAddon {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("tongban_session"))));
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("tongban_session"))),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 

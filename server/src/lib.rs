@@ -76,15 +76,10 @@ pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions, opts: &Rout
         .route("/api/{*rest}", any(middleware::api_not_found))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(ctx_state.clone()),
-            {
-                let o = leptos_options.clone();
-                move || shell(o.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || provide_context(ctx_state.clone()), {
+            let o = leptos_options.clone();
+            move || shell(o.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))

@@ -54,32 +54,27 @@ pub async fn csrf(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let source = req
-        .headers()
-        .get(header::ORIGIN)
-        .or_else(|| req.headers().get(header::REFERER))
-        .and_then(|v| v.to_str().ok());
-    if let Some(source) = source {
-        if source == "null" || origin_of(source) != Some(host) {
-            tracing::warn!(source, host, "cross-site request refused");
-            return ApiError(AppError::Forbidden).into_response();
-        }
+    let source =
+        req.headers().get(header::ORIGIN).or_else(|| req.headers().get(header::REFERER)).and_then(|v| v.to_str().ok());
+    if let Some(source) = source
+        && (source == "null" || origin_of(source) != Some(host))
+    {
+        tracing::warn!(source, host, "cross-site request refused");
+        return ApiError(AppError::Forbidden).into_response();
     }
     next.run(req).await
 }
 
 fn client_addr(req: &Request, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(first) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty() && v.len() <= 64)
-        {
-            return first.to_owned();
-        }
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|v| trust_proxy && !v.is_empty() && v.len() <= 64);
+    if let Some(first) = forwarded {
+        return first.to_owned();
     }
     req.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
 }

@@ -7,7 +7,9 @@ use app::entities::{departments, roles, user_roles, users};
 use app::error::{AppError, AppResult};
 use chrono::Utc;
 use rand::Rng;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+};
 use std::collections::HashMap;
 
 /// (key, name, parent key)
@@ -24,7 +26,17 @@ const DEPARTMENTS: [(&str, &str, Option<&str>); 9] = [
 ];
 
 /// (username, name, department key, position, manager, phone, roles)
-const USERS: [(&str, &str, &str, &str, Option<&str>, &str, &[&str]); 21] = [
+type DemoUser = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static [&'static str],
+);
+
+const USERS: [DemoUser; 21] = [
     ("liu.yang", "刘洋", "gmo", "总经理", None, "138 0010 0001", &["approver"]),
     ("he.jing", "何静", "gmo", "总经理助理", Some("liu.yang"), "138 0010 0002", &["viewer"]),
     ("chen.jing", "陈静", "hr", "人力行政总监", Some("liu.yang"), "138 0010 0003", &["approver"]),
@@ -109,7 +121,8 @@ pub async fn seed_demo(db: &DatabaseConnection, password: &str) -> AppResult<boo
         .await?;
         dept_ids.insert(key, d.id);
     }
-    let role_ids: HashMap<String, i64> = roles::Entity::find().all(&txn).await?.into_iter().map(|r| (r.key, r.id)).collect();
+    let role_ids: HashMap<String, i64> =
+        roles::Entity::find().all(&txn).await?.into_iter().map(|r| (r.key, r.id)).collect();
     let mut user_ids: HashMap<&str, i64> = HashMap::new();
     for (username, name, dept, position, manager, phone, user_roles_list) in USERS {
         let u = users::ActiveModel {
@@ -134,7 +147,9 @@ pub async fn seed_demo(db: &DatabaseConnection, password: &str) -> AppResult<boo
         user_ids.insert(username, u.id);
         for r in user_roles_list {
             let rid = *role_ids.get(*r).ok_or_else(|| AppError::internal(format!("role {r} missing")))?;
-            user_roles::Entity::insert(user_roles::ActiveModel { user_id: Set(u.id), role_id: Set(rid) }).exec(&txn).await?;
+            user_roles::Entity::insert(user_roles::ActiveModel { user_id: Set(u.id), role_id: Set(rid) })
+                .exec(&txn)
+                .await?;
         }
     }
     for (dept, head) in HEADS {

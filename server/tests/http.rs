@@ -50,7 +50,11 @@ struct Req<'a> {
 }
 
 async fn send(app: &Router, method: Method, path: &str, r: Req<'_>) -> Resp {
-    let mut b = Request::builder().method(method).uri(path).header("x-forwarded-for", "192.0.2.10").header(header::HOST, "localhost");
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("x-forwarded-for", "192.0.2.10")
+        .header(header::HOST, "localhost");
     if let Some(c) = r.cookie {
         b = b.header(header::COOKIE, c);
     }
@@ -78,7 +82,10 @@ async fn login(app: &Router, username: &str) -> String {
         app,
         Method::POST,
         "/api/v1/auth/login",
-        Req { json: Some(format!(r#"{{"username":"{username}","password":"{DEMO_PASSWORD}"}}"#)), ..Default::default() },
+        Req {
+            json: Some(format!(r#"{{"username":"{username}","password":"{DEMO_PASSWORD}"}}"#)),
+            ..Default::default()
+        },
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.body);
@@ -87,7 +94,13 @@ async fn login(app: &Router, username: &str) -> String {
 
 async fn api_login_me_logout(t: TestDb) {
     let app = app(&t);
-    let r = send(&app, Method::POST, "/api/v1/auth/login", Req { json: Some(format!(r#"{{"username":"zhang.wei","password":"{DEMO_PASSWORD}"}}"#)), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/auth/login",
+        Req { json: Some(format!(r#"{{"username":"zhang.wei","password":"{DEMO_PASSWORD}"}}"#)), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK);
     let set_cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
@@ -96,7 +109,8 @@ async fn api_login_me_logout(t: TestDb) {
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json()["username"], "zhang.wei");
     assert_eq!(me.json()["roles"], serde_json::json!(["viewer"]));
-    let out = send(&app, Method::POST, "/api/v1/auth/logout", Req { cookie: Some(&cookie), ..Default::default() }).await;
+    let out =
+        send(&app, Method::POST, "/api/v1/auth/logout", Req { cookie: Some(&cookie), ..Default::default() }).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     let me = send(&app, Method::GET, "/api/v1/me", Req { cookie: Some(&cookie), ..Default::default() }).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
@@ -106,11 +120,23 @@ async fn api_login_me_logout(t: TestDb) {
 async fn wrong_credentials_then_lockout(t: TestDb) {
     let app = app(&t);
     for _ in 0..5 {
-        let r = send(&app, Method::POST, "/api/v1/auth/login", Req { json: Some(r#"{"username":"li.na","password":"nope-nope-1"}"#.into()), ..Default::default() }).await;
+        let r = send(
+            &app,
+            Method::POST,
+            "/api/v1/auth/login",
+            Req { json: Some(r#"{"username":"li.na","password":"nope-nope-1"}"#.into()), ..Default::default() },
+        )
+        .await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert_eq!(r.json()["code"], "wrong_credentials");
     }
-    let r = send(&app, Method::POST, "/api/v1/auth/login", Req { json: Some(format!(r#"{{"username":"li.na","password":"{DEMO_PASSWORD}"}}"#)), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/auth/login",
+        Req { json: Some(format!(r#"{{"username":"li.na","password":"{DEMO_PASSWORD}"}}"#)), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers.get(header::RETRY_AFTER).is_some());
     assert_eq!(r.json()["error"], "too_many_attempts");
@@ -121,19 +147,43 @@ async fn bad_input_gets_clear_4xx(t: TestDb) {
     let admin = login(&app, "admin").await;
     let c = Some(admin.as_str());
     let cases: Vec<(Method, &str, Req, StatusCode)> = vec![
-        (Method::POST, "/api/v1/auth/login", Req { json: Some("{not json".into()), ..Default::default() }, StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/v1/auth/login", Req { json: Some(r#"{"username": 5}"#.into()), ..Default::default() }, StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/v1/users", Req { cookie: c, json: Some("[]".into()), ..Default::default() }, StatusCode::BAD_REQUEST),
+        (
+            Method::POST,
+            "/api/v1/auth/login",
+            Req { json: Some("{not json".into()), ..Default::default() },
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/v1/auth/login",
+            Req { json: Some(r#"{"username": 5}"#.into()), ..Default::default() },
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/v1/users",
+            Req { cookie: c, json: Some("[]".into()), ..Default::default() },
+            StatusCode::BAD_REQUEST,
+        ),
         (Method::GET, "/api/v1/users/abc", Req { cookie: c, ..Default::default() }, StatusCode::BAD_REQUEST),
         (Method::GET, "/api/v1/users/999999", Req { cookie: c, ..Default::default() }, StatusCode::NOT_FOUND),
         (Method::DELETE, "/api/v1/departments/999999", Req { cookie: c, ..Default::default() }, StatusCode::NOT_FOUND),
         (Method::GET, "/api/v1/no/such/route", Req { cookie: c, ..Default::default() }, StatusCode::NOT_FOUND),
-        (Method::GET, "/api/v1/audit?from=notadate", Req { cookie: c, ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            Method::GET,
+            "/api/v1/audit?from=notadate",
+            Req { cookie: c, ..Default::default() },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         (Method::GET, "/api/v1/users?page=-3", Req { cookie: c, ..Default::default() }, StatusCode::BAD_REQUEST),
         (
             Method::POST,
             "/api/v1/users",
-            Req { cookie: c, json: Some(r#"{"username":"zhang.wei","display_name":"重复","password":"Secret-2026"}"#.into()), ..Default::default() },
+            Req {
+                cookie: c,
+                json: Some(r#"{"username":"zhang.wei","display_name":"重复","password":"Secret-2026"}"#.into()),
+                ..Default::default()
+            },
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         (
@@ -148,21 +198,49 @@ async fn bad_input_gets_clear_4xx(t: TestDb) {
             Req { cookie: c, json: Some(format!(r#"{{"name":"{}"}}"#, "x".repeat(100_000))), ..Default::default() },
             StatusCode::PAYLOAD_TOO_LARGE,
         ),
-        (Method::POST, "/sfn/create_department", Req { cookie: c, form: Some("name=ok&parent_id=notanumber".into()), ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY),
-        (Method::POST, "/sfn/get_user", Req { cookie: c, form: Some("id=abc".into()), ..Default::default() }, StatusCode::BAD_REQUEST),
+        (
+            Method::POST,
+            "/sfn/create_department",
+            Req { cookie: c, form: Some("name=ok&parent_id=notanumber".into()), ..Default::default() },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Method::POST,
+            "/sfn/get_user",
+            Req { cookie: c, form: Some("id=abc".into()), ..Default::default() },
+            StatusCode::BAD_REQUEST,
+        ),
     ];
-    let depts_before = send(&app, Method::GET, "/api/v1/departments", Req { cookie: c, ..Default::default() }).await.body;
+    let depts_before =
+        send(&app, Method::GET, "/api/v1/departments", Req { cookie: c, ..Default::default() }).await.body;
     for (m, path, req, want) in cases {
         let r = send(&app, m.clone(), path, req).await;
         assert_eq!(r.status, want, "{m} {path}: {}", r.body);
     }
     // An oversized server-function post is refused as a client error too.
-    let big = send(&app, Method::POST, "/sfn/create_department", Req { cookie: c, form: Some(format!("name={}&parent_id=", "x".repeat(100_000))), ..Default::default() }).await;
+    let big = send(
+        &app,
+        Method::POST,
+        "/sfn/create_department",
+        Req { cookie: c, form: Some(format!("name={}&parent_id=", "x".repeat(100_000))), ..Default::default() },
+    )
+    .await;
     assert!(big.status.is_client_error(), "oversized form: {} {}", big.status, big.body);
-    let depts_after = send(&app, Method::GET, "/api/v1/departments", Req { cookie: c, ..Default::default() }).await.body;
+    let depts_after =
+        send(&app, Method::GET, "/api/v1/departments", Req { cookie: c, ..Default::default() }).await.body;
     assert_eq!(depts_before, depts_after, "bad input changed nothing");
     // HTML and SQL-looking names are data, stored and returned as typed.
-    let r = send(&app, Method::POST, "/api/v1/departments", Req { cookie: c, json: Some(r#"{"name":"<img src=x onerror=alert(1)>'; DROP TABLE users;--"}"#.into()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/departments",
+        Req {
+            cookie: c,
+            json: Some(r#"{"name":"<img src=x onerror=alert(1)>'; DROP TABLE users;--"}"#.into()),
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.json()["name"], "<img src=x onerror=alert(1)>'; DROP TABLE users;--");
 }
@@ -171,30 +249,89 @@ async fn cross_site_posts_are_refused(t: TestDb) {
     let app = app(&t);
     let admin = login(&app, "admin").await;
     let body = r#"{"name":"钓鱼部门"}"#.to_string();
-    let evil = send(&app, Method::POST, "/api/v1/departments", Req { cookie: Some(&admin), json: Some(body.clone()), headers: vec![("origin", "https://evil.example".into())], ..Default::default() }).await;
+    let evil = send(
+        &app,
+        Method::POST,
+        "/api/v1/departments",
+        Req {
+            cookie: Some(&admin),
+            json: Some(body.clone()),
+            headers: vec![("origin", "https://evil.example".into())],
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!(evil.status, StatusCode::FORBIDDEN);
-    let evil_ref = send(&app, Method::POST, "/sfn/create_department", Req { cookie: Some(&admin), form: Some("name=x&parent_id=".into()), headers: vec![("referer", "https://evil.example/page".into())], ..Default::default() }).await;
+    let evil_ref = send(
+        &app,
+        Method::POST,
+        "/sfn/create_department",
+        Req {
+            cookie: Some(&admin),
+            form: Some("name=x&parent_id=".into()),
+            headers: vec![("referer", "https://evil.example/page".into())],
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!(evil_ref.status, StatusCode::FORBIDDEN);
-    let same = send(&app, Method::POST, "/api/v1/departments", Req { cookie: Some(&admin), json: Some(body), headers: vec![("origin", "http://localhost".into())], ..Default::default() }).await;
+    let same = send(
+        &app,
+        Method::POST,
+        "/api/v1/departments",
+        Req {
+            cookie: Some(&admin),
+            json: Some(body),
+            headers: vec![("origin", "http://localhost".into())],
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!(same.status, StatusCode::CREATED, "{}", same.body);
 }
 
 async fn bearer_tokens_authenticate_the_api(t: TestDb) {
     let app = app(&t);
     let c = login(&app, "li.na").await;
-    let r = send(&app, Method::POST, "/api/v1/tokens", Req { cookie: Some(&c), json: Some(r#"{"name":"ERP","expires_in_days":30}"#.into()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/tokens",
+        Req { cookie: Some(&c), json: Some(r#"{"name":"ERP","expires_in_days":30}"#.into()), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let token = r.json()["token"].as_str().unwrap().to_owned();
     let id = r.json()["id"].as_i64().unwrap();
-    let me = send(&app, Method::GET, "/api/v1/me", Req { headers: vec![("authorization", format!("Bearer {token}"))], ..Default::default() }).await;
+    let me = send(
+        &app,
+        Method::GET,
+        "/api/v1/me",
+        Req { headers: vec![("authorization", format!("Bearer {token}"))], ..Default::default() },
+    )
+    .await;
     assert_eq!(me.json()["username"], "li.na");
     let list = send(&app, Method::GET, "/api/v1/tokens", Req { cookie: Some(&c), ..Default::default() }).await;
     assert!(!list.body.contains(&token), "the secret is never listed");
-    let bad = send(&app, Method::GET, "/api/v1/me", Req { headers: vec![("authorization", "Bearer tb_wrong".into())], ..Default::default() }).await;
+    let bad = send(
+        &app,
+        Method::GET,
+        "/api/v1/me",
+        Req { headers: vec![("authorization", "Bearer tb_wrong".into())], ..Default::default() },
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
-    let del = send(&app, Method::DELETE, &format!("/api/v1/tokens/{id}"), Req { cookie: Some(&c), ..Default::default() }).await;
+    let del =
+        send(&app, Method::DELETE, &format!("/api/v1/tokens/{id}"), Req { cookie: Some(&c), ..Default::default() })
+            .await;
     assert_eq!(del.status, StatusCode::NO_CONTENT);
-    let gone = send(&app, Method::GET, "/api/v1/me", Req { headers: vec![("authorization", format!("Bearer {token}"))], ..Default::default() }).await;
+    let gone = send(
+        &app,
+        Method::GET,
+        "/api/v1/me",
+        Req { headers: vec![("authorization", format!("Bearer {token}"))], ..Default::default() },
+    )
+    .await;
     assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -208,20 +345,40 @@ async fn pages_health_and_openapi(t: TestDb) {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("<form") && r.body.contains("/sfn/login"), "the login form posts without JavaScript");
     let c = login(&app, "zhang.wei").await;
-    let r = send(&app, Method::GET, "/contacts?q=%E6%9D%8E%E5%A8%9C", Req { cookie: Some(&c), headers: html.clone(), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::GET,
+        "/contacts?q=%E6%9D%8E%E5%A8%9C",
+        Req { cookie: Some(&c), headers: html.clone(), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("李娜"), "server-rendered search result");
-    let r = send(&app, Method::GET, "/definitely/not/here", Req { cookie: Some(&c), headers: html.clone(), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::GET,
+        "/definitely/not/here",
+        Req { cookie: Some(&c), headers: html.clone(), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.body.contains("404"));
-    let r = send(&app, Method::GET, "/admin/audit", Req { cookie: Some(&c), headers: html, ..Default::default() }).await;
+    let r =
+        send(&app, Method::GET, "/admin/audit", Req { cookie: Some(&c), headers: html, ..Default::default() }).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "a viewer's admin page says forbidden");
     assert_eq!(send(&app, Method::GET, "/healthz", Req::default()).await.status, StatusCode::OK);
     assert_eq!(send(&app, Method::GET, "/readyz", Req::default()).await.status, StatusCode::OK);
     let doc = send(&app, Method::GET, "/api/v1/openapi.json", Req::default()).await;
     assert_eq!(doc.status, StatusCode::OK);
     let paths = doc.json()["paths"].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-    for p in ["/api/v1/auth/login", "/api/v1/me", "/api/v1/departments", "/api/v1/users", "/api/v1/tokens", "/api/v1/tokens/{id}"] {
+    for p in [
+        "/api/v1/auth/login",
+        "/api/v1/me",
+        "/api/v1/departments",
+        "/api/v1/users",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{id}",
+    ] {
         assert!(paths.iter().any(|x| x == p), "{p} missing from {paths:?}");
     }
     assert!(send(&app, Method::GET, "/healthz", Req::default()).await.headers.get("x-request-id").is_some());
@@ -263,12 +420,30 @@ async fn disabling_ends_an_open_session_on_its_next_request(t: TestDb) {
     let app = app(&t);
     let admin = login(&app, "admin").await;
     let victim = login(&app, "shen.yue").await;
-    assert_eq!(send(&app, Method::GET, "/api/v1/me", Req { cookie: Some(&victim), ..Default::default() }).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&app, Method::GET, "/api/v1/me", Req { cookie: Some(&victim), ..Default::default() }).await.status,
+        StatusCode::OK
+    );
     let id = user_id(&t.db, "shen.yue").await;
-    let r = send(&app, Method::POST, &format!("/api/v1/users/{id}/disable"), Req { cookie: Some(&admin), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/users/{id}/disable"),
+        Req { cookie: Some(&admin), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    assert_eq!(send(&app, Method::GET, "/api/v1/me", Req { cookie: Some(&victim), ..Default::default() }).await.status, StatusCode::UNAUTHORIZED);
-    let relog = send(&app, Method::POST, "/api/v1/auth/login", Req { json: Some(format!(r#"{{"username":"shen.yue","password":"{DEMO_PASSWORD}"}}"#)), ..Default::default() }).await;
+    assert_eq!(
+        send(&app, Method::GET, "/api/v1/me", Req { cookie: Some(&victim), ..Default::default() }).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let relog = send(
+        &app,
+        Method::POST,
+        "/api/v1/auth/login",
+        Req { json: Some(format!(r#"{{"username":"shen.yue","password":"{DEMO_PASSWORD}"}}"#)), ..Default::default() },
+    )
+    .await;
     assert_eq!(relog.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -303,7 +478,14 @@ fn matrix(zid: i64) -> Vec<Row> {
         ("PUT", "/api/v1/departments/{id}", p("/api/v1/departments/999999"), Some(r#"{"name":"x"}"#), None, ADMIN),
         ("DELETE", "/api/v1/departments/{id}", p("/api/v1/departments/999999"), None, None, ADMIN),
         ("GET", "/api/v1/users", p("/api/v1/users?q=%E6%9D%8E"), None, None, SIGNED_IN),
-        ("POST", "/api/v1/users", p("/api/v1/users"), Some(r#"{"username":"matrix.user","display_name":"矩阵","password":"Matrix-2026"}"#), None, ADMIN),
+        (
+            "POST",
+            "/api/v1/users",
+            p("/api/v1/users"),
+            Some(r#"{"username":"matrix.user","display_name":"矩阵","password":"Matrix-2026"}"#),
+            None,
+            ADMIN,
+        ),
         ("GET", "/api/v1/users/{id}", format!("/api/v1/users/{zid}"), None, None, USER_READ),
         ("PUT", "/api/v1/users/{id}", format!("/api/v1/users/{zid}"), Some(r#"{"display_name":"张伟"}"#), None, ADMIN),
         ("POST", "/api/v1/users/{id}/disable", p("/api/v1/users/999999/disable"), None, None, ADMIN),
@@ -321,9 +503,23 @@ fn matrix(zid: i64) -> Vec<Row> {
         // server functions
         ("POST", "/sfn/current_user", p("/sfn/current_user"), None, f(""), EVERYONE),
         ("POST", "/sfn/set_locale", p("/sfn/set_locale"), None, f("locale=en&back=%2F"), EVERYONE),
-        ("POST", "/sfn/change_password", p("/sfn/change_password"), None, f("current_password=wrong-wrong-1&new_password=New-pass-2026&confirm_password=New-pass-2026"), SIGNED_IN),
+        (
+            "POST",
+            "/sfn/change_password",
+            p("/sfn/change_password"),
+            None,
+            f("current_password=wrong-wrong-1&new_password=New-pass-2026&confirm_password=New-pass-2026"),
+            SIGNED_IN,
+        ),
         ("POST", "/sfn/list_api_tokens", p("/sfn/list_api_tokens"), None, f(""), SIGNED_IN),
-        ("POST", "/sfn/create_api_token", p("/sfn/create_api_token"), None, f("name=matrix&expires_in_days="), SIGNED_IN),
+        (
+            "POST",
+            "/sfn/create_api_token",
+            p("/sfn/create_api_token"),
+            None,
+            f("name=matrix&expires_in_days="),
+            SIGNED_IN,
+        ),
         ("POST", "/sfn/delete_api_token", p("/sfn/delete_api_token"), None, f("id=999999"), SIGNED_IN),
         ("POST", "/sfn/list_departments", p("/sfn/list_departments"), None, f(""), SIGNED_IN),
         ("POST", "/sfn/search_directory", p("/sfn/search_directory"), None, f("q=%E6%9D%8E"), SIGNED_IN),
@@ -331,23 +527,69 @@ fn matrix(zid: i64) -> Vec<Row> {
         ("POST", "/sfn/my_account", p("/sfn/my_account"), None, f(""), SIGNED_IN),
         ("POST", "/sfn/list_users", p("/sfn/list_users"), None, f(""), USER_READ),
         ("POST", "/sfn/get_user", p("/sfn/get_user"), None, Some(format!("id={zid}")), USER_READ),
-        ("POST", "/sfn/create_user", p("/sfn/create_user"), None, f("username=matrix.form&display_name=x&password=Matrix-2026&department_id=&position=&manager_id=&phone=&email="), ADMIN),
-        ("POST", "/sfn/update_user", p("/sfn/update_user"), None, Some(format!("id={zid}&display_name=%E5%BC%A0%E4%BC%9F&department_id=&position=&manager_id=&phone=&email=")), ADMIN),
+        (
+            "POST",
+            "/sfn/create_user",
+            p("/sfn/create_user"),
+            None,
+            f(
+                "username=matrix.form&display_name=x&password=Matrix-2026&department_id=&position=&manager_id=&phone=&email=",
+            ),
+            ADMIN,
+        ),
+        (
+            "POST",
+            "/sfn/update_user",
+            p("/sfn/update_user"),
+            None,
+            Some(format!(
+                "id={zid}&display_name=%E5%BC%A0%E4%BC%9F&department_id=&position=&manager_id=&phone=&email="
+            )),
+            ADMIN,
+        ),
         ("POST", "/sfn/set_user_active", p("/sfn/set_user_active"), None, f("id=999999&active=false"), ADMIN),
         ("POST", "/sfn/reset_password", p("/sfn/reset_password"), None, f("id=999999&password=Whatever-2026"), ADMIN),
         ("POST", "/sfn/set_user_role", p("/sfn/set_user_role"), None, f("id=999999&role=viewer&granted=true"), ADMIN),
         ("POST", "/sfn/create_department", p("/sfn/create_department"), None, f("name=matrix&parent_id="), ADMIN),
-        ("POST", "/sfn/update_department", p("/sfn/update_department"), None, f("id=999999&name=x&parent_id=&head_user_id=&sort_order="), ADMIN),
+        (
+            "POST",
+            "/sfn/update_department",
+            p("/sfn/update_department"),
+            None,
+            f("id=999999&name=x&parent_id=&head_user_id=&sort_order="),
+            ADMIN,
+        ),
         ("POST", "/sfn/delete_department", p("/sfn/delete_department"), None, f("id=999999"), ADMIN),
         ("POST", "/sfn/list_roles", p("/sfn/list_roles"), None, f(""), USER_READ),
         ("POST", "/sfn/create_role", p("/sfn/create_role"), None, f("key=matrix-role&name=x"), ADMIN),
-        ("POST", "/sfn/set_role_permission", p("/sfn/set_role_permission"), None, f("role_id=999999&permission=user_read&granted=true"), ADMIN),
+        (
+            "POST",
+            "/sfn/set_role_permission",
+            p("/sfn/set_role_permission"),
+            None,
+            f("role_id=999999&permission=user_read&granted=true"),
+            ADMIN,
+        ),
         ("POST", "/sfn/delete_role", p("/sfn/delete_role"), None, f("id=999999"), ADMIN),
         ("POST", "/sfn/dormant_accounts", p("/sfn/dormant_accounts"), None, f("days=30"), USER_READ),
         ("POST", "/sfn/search_audit", p("/sfn/search_audit"), None, f("filter[page]=1"), ADMIN),
         // These change the session of whoever calls them: run last.
-        ("POST", "/sfn/login", p("/sfn/login"), None, Some(format!("username=he.jing&password={DEMO_PASSWORD}")), EVERYONE),
-        ("POST", "/api/v1/auth/login", p("/api/v1/auth/login"), Some(r#"{"username":"he.jing","password":"Demo-pass-2026"}"#), None, EVERYONE),
+        (
+            "POST",
+            "/sfn/login",
+            p("/sfn/login"),
+            None,
+            Some(format!("username=he.jing&password={DEMO_PASSWORD}")),
+            EVERYONE,
+        ),
+        (
+            "POST",
+            "/api/v1/auth/login",
+            p("/api/v1/auth/login"),
+            Some(r#"{"username":"he.jing","password":"Demo-pass-2026"}"#),
+            None,
+            EVERYONE,
+        ),
         ("POST", "/sfn/logout", p("/sfn/logout"), None, f(""), EVERYONE),
         ("POST", "/api/v1/auth/logout", p("/api/v1/auth/logout"), None, None, EVERYONE),
     ]
@@ -362,7 +604,13 @@ async fn authorization_matrix(t: TestDb) {
     let (_, doc) = server::api::router();
     let mut routes: BTreeSet<(String, String)> = BTreeSet::new();
     for (path, item) in &doc.paths.paths {
-        for (m, op) in [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("DELETE", &item.delete), ("PATCH", &item.patch)] {
+        for (m, op) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("DELETE", &item.delete),
+            ("PATCH", &item.patch),
+        ] {
             if op.is_some() {
                 routes.insert((m.to_owned(), path.clone()));
             }
@@ -384,24 +632,42 @@ async fn authorization_matrix(t: TestDb) {
     let disabled = login(&app, "qin.fen").await;
     let admin_id = login(&app, "admin").await;
     let qid = user_id(&t.db, "qin.fen").await;
-    let r = send(&app, Method::POST, &format!("/api/v1/users/{qid}/disable"), Req { cookie: Some(&admin_id), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/users/{qid}/disable"),
+        Req { cookie: Some(&admin_id), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let mut cookies: Vec<(Who, Option<String>)> = vec![(Who::Anonymous, None), (Who::Disabled, Some(disabled))];
-    for (who, name) in [(Who::Viewer, "zhang.wei"), (Who::Operator, "xu.ming"), (Who::Approver, "li.na"), (Who::Admin, "admin")] {
+    for (who, name) in
+        [(Who::Viewer, "zhang.wei"), (Who::Operator, "xu.ming"), (Who::Approver, "li.na"), (Who::Admin, "admin")]
+    {
         cookies.push((who, Some(login(&app, name).await)));
     }
 
     let mut failures = Vec::new();
     for (method, template, path, json, form, allowed) in &rows {
         for (who, cookie) in &cookies {
-            let req = Req { cookie: cookie.as_deref(), json: json.map(str::to_owned), form: form.clone(), ..Default::default() };
+            let req = Req {
+                cookie: cookie.as_deref(),
+                json: json.map(str::to_owned),
+                form: form.clone(),
+                ..Default::default()
+            };
             let r = send(&app, Method::from_bytes(method.as_bytes()).unwrap(), path, req).await;
             let passed = r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN;
             let expected = allowed.contains(who);
             if r.status.is_server_error() {
                 failures.push(format!("{method} {template} as {who:?}: server error {} {}", r.status, r.body));
             } else if passed != expected {
-                failures.push(format!("{method} {template} as {who:?}: expected {} got {} {}", if expected { "allow" } else { "deny" }, r.status, r.body));
+                failures.push(format!(
+                    "{method} {template} as {who:?}: expected {} got {} {}",
+                    if expected { "allow" } else { "deny" },
+                    r.status,
+                    r.body
+                ));
             }
         }
     }

@@ -8,7 +8,9 @@ use app::error::{AppError, ErrorCode};
 use app::org::api::{DeptUpdate, NewUser, UserUpdate};
 use app::{audit, auth, org};
 use common::{DEMO_PASSWORD, TestDb, as_user, user_id};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+};
 
 fn new_user(username: &str) -> NewUser {
     NewUser {
@@ -79,11 +81,16 @@ async fn five_failures_lock_the_account_for_that_address(t: TestDb) {
     let db = &t.db;
     let here = Caller::anonymous("10.0.0.2");
     for _ in 0..5 {
-        assert!(matches!(auth::server::login(db, &here, "li.na", "bad-guess-123").await, Err(AppError::Validation { .. })));
+        assert!(matches!(
+            auth::server::login(db, &here, "li.na", "bad-guess-123").await,
+            Err(AppError::Validation { .. })
+        ));
     }
     // Locked: even the right password is refused, with a wait time.
     match auth::server::login(db, &here, "li.na", DEMO_PASSWORD).await {
-        Err(AppError::TooManyAttempts { retry_after_secs }) => assert!(retry_after_secs > 14 * 60 && retry_after_secs <= 15 * 60),
+        Err(AppError::TooManyAttempts { retry_after_secs }) => {
+            assert!(retry_after_secs > 14 * 60 && retry_after_secs <= 15 * 60)
+        }
         other => panic!("expected a lock, got {other:?}"),
     }
     // Another address is not locked out.
@@ -116,7 +123,10 @@ async fn new_accounts_are_viewers_and_bad_input_changes_nothing(t: TestDb) {
     );
     let mut sql = new_user("sql.name");
     sql.username = "x'); DROP TABLE users;--".into();
-    assert_eq!(org::server::create_user(db, &admin, sql).await.unwrap_err(), AppError::field("username", ErrorCode::InvalidFormat));
+    assert_eq!(
+        org::server::create_user(db, &admin, sql).await.unwrap_err(),
+        AppError::field("username", ErrorCode::InvalidFormat)
+    );
     let mut bad_dept = new_user("bad.dept");
     bad_dept.department_id = Some(999_999);
     assert_eq!(
@@ -205,19 +215,37 @@ async fn departments_form_a_tree_without_cycles(t: TestDb) {
     let rd = depts.iter().find(|d| d.name == "研发部").unwrap().clone();
     let team = depts.iter().find(|d| d.name == "平台组").unwrap().clone();
     assert!(team.depth > rd.depth);
-    let cycle = DeptUpdate { name: rd.name.clone(), parent_id: Some(team.id), head_user_id: rd.head_user_id, sort_order: None };
-    assert_eq!(org::server::update_department(db, &admin, rd.id, cycle).await.unwrap_err(), AppError::field("parent_id", ErrorCode::Cycle));
+    let cycle =
+        DeptUpdate { name: rd.name.clone(), parent_id: Some(team.id), head_user_id: rd.head_user_id, sort_order: None };
+    assert_eq!(
+        org::server::update_department(db, &admin, rd.id, cycle).await.unwrap_err(),
+        AppError::field("parent_id", ErrorCode::Cycle)
+    );
     let qa = org::server::create_department(db, &admin, "  质量组 ", Some(rd.id)).await.unwrap();
     assert_eq!(qa.name, "质量组");
-    let rename = DeptUpdate { name: "质量保障组".into(), parent_id: Some(team.id), head_user_id: Some(user_id(db, "zheng.hao").await), sort_order: Some(3) };
+    let rename = DeptUpdate {
+        name: "质量保障组".into(),
+        parent_id: Some(team.id),
+        head_user_id: Some(user_id(db, "zheng.hao").await),
+        sort_order: Some(3),
+    };
     org::server::update_department(db, &admin, qa.id, rename).await.unwrap();
     let after = org::server::list_departments(db, &admin).await.unwrap();
     let moved = after.iter().find(|d| d.id == qa.id).unwrap();
-    assert_eq!((moved.name.as_str(), moved.parent_id, moved.head_name.as_deref()), ("质量保障组", Some(team.id), Some("郑浩")));
-    assert_eq!(org::server::delete_department(db, &admin, rd.id).await.unwrap_err(), AppError::field("department", ErrorCode::NotEmpty));
+    assert_eq!(
+        (moved.name.as_str(), moved.parent_id, moved.head_name.as_deref()),
+        ("质量保障组", Some(team.id), Some("郑浩"))
+    );
+    assert_eq!(
+        org::server::delete_department(db, &admin, rd.id).await.unwrap_err(),
+        AppError::field("department", ErrorCode::NotEmpty)
+    );
     org::server::delete_department(db, &admin, qa.id).await.unwrap();
     assert_eq!(org::server::delete_department(db, &admin, qa.id).await.unwrap_err(), AppError::NotFound);
-    assert_eq!(org::server::create_department(db, &admin, "", None).await.unwrap_err(), AppError::field("name", ErrorCode::Required));
+    assert_eq!(
+        org::server::create_department(db, &admin, "", None).await.unwrap_err(),
+        AppError::field("name", ErrorCode::Required)
+    );
 }
 
 async fn the_address_book_searches_names_departments_and_phones(t: TestDb) {
@@ -248,31 +276,49 @@ async fn roles_grant_permissions(t: TestDb) {
     let role = org::server::create_role(
         db,
         &admin,
-        app::org::api::NewRole { key: "auditor".into(), name: "审计员".into(), permissions: vec!["audit_read".into()] },
+        app::org::api::NewRole {
+            key: "auditor".into(), name: "审计员".into(), permissions: vec!["audit_read".into()]
+        },
     )
     .await
     .unwrap();
     assert_eq!(
-        org::server::create_role(db, &admin, app::org::api::NewRole { key: "auditor".into(), name: "x".into(), permissions: vec![] })
-            .await
-            .unwrap_err(),
+        org::server::create_role(
+            db,
+            &admin,
+            app::org::api::NewRole { key: "auditor".into(), name: "x".into(), permissions: vec![] }
+        )
+        .await
+        .unwrap_err(),
         AppError::field("key", ErrorCode::Duplicate)
     );
     org::server::set_user_role(db, &admin, zid, "auditor", true).await.unwrap();
     let z = as_user(db, "zhang.wei").await;
     assert!(audit::server::search(db, &z, Default::default()).await.is_ok());
-    org::server::set_role_permission(db, &admin, role.id, app::domain::permission::Permission::AuditRead, false).await.unwrap();
+    org::server::set_role_permission(db, &admin, role.id, app::domain::permission::Permission::AuditRead, false)
+        .await
+        .unwrap();
     let z = as_user(db, "zhang.wei").await;
     assert_eq!(audit::server::search(db, &z, Default::default()).await.unwrap_err(), AppError::Forbidden);
     let admin_role = org::server::list_roles(db, &admin).await.unwrap().into_iter().find(|r| r.key == "admin").unwrap();
     assert!(matches!(
-        org::server::set_role_permission(db, &admin, admin_role.id, app::domain::permission::Permission::AuditRead, false).await,
+        org::server::set_role_permission(
+            db,
+            &admin,
+            admin_role.id,
+            app::domain::permission::Permission::AuditRead,
+            false
+        )
+        .await,
         Err(AppError::Conflict { .. })
     ));
     assert!(matches!(org::server::delete_role(db, &admin, admin_role.id).await, Err(AppError::Conflict { .. })));
     org::server::delete_role(db, &admin, role.id).await.unwrap();
     let aid = user_id(db, "admin").await;
-    assert!(matches!(org::server::set_user_role(db, &admin, aid, "admin", false).await, Err(AppError::Conflict { .. })));
+    assert!(matches!(
+        org::server::set_user_role(db, &admin, aid, "admin", false).await,
+        Err(AppError::Conflict { .. })
+    ));
 }
 
 async fn the_audit_chain_detects_edits_and_deletions(t: TestDb) {
@@ -340,7 +386,10 @@ async fn the_audit_viewer_filters_and_exports(t: TestDb) {
     assert!(csv.starts_with('\u{feff}'));
     assert_eq!(csv.lines().count(), 3);
     let bad = app::audit::api::AuditFilter { from: Some("yesterday".into()), ..Default::default() };
-    assert_eq!(audit::server::search(db, &admin, bad).await.unwrap_err(), AppError::field("from", ErrorCode::InvalidFormat));
+    assert_eq!(
+        audit::server::search(db, &admin, bad).await.unwrap_err(),
+        AppError::field("from", ErrorCode::InvalidFormat)
+    );
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let f = app::audit::api::AuditFilter { from: Some(today.clone()), to: Some(today), ..Default::default() };
     assert!(audit::server::search(db, &admin, f).await.unwrap().total >= 3);
@@ -353,12 +402,19 @@ async fn dormant_accounts_are_reported(t: TestDb) {
     // Everyone was created just now: nobody is dormant yet.
     assert!(org::server::dormant_accounts(db, &operator, 30).await.unwrap().is_empty());
     let long_ago = chrono::Utc::now() - chrono::Duration::days(200);
-    users::Entity::update_many().col_expr(users::Column::CreatedAt, sea_orm::sea_query::Expr::value(long_ago)).exec(db).await.unwrap();
+    users::Entity::update_many()
+        .col_expr(users::Column::CreatedAt, sea_orm::sea_query::Expr::value(long_ago))
+        .exec(db)
+        .await
+        .unwrap();
     auth::server::login(db, &Caller::anonymous("3.3.3.3"), "zhang.wei", DEMO_PASSWORD).await.unwrap();
     let list = org::server::dormant_accounts(db, &operator, 90).await.unwrap();
     assert!(list.iter().all(|a| a.username != "zhang.wei"));
     assert!(list.iter().any(|a| a.username == "li.na" && a.days_idle >= 199));
-    assert_eq!(org::server::dormant_accounts(db, &operator, 0).await.unwrap_err(), AppError::field("days", ErrorCode::OutOfRange));
+    assert_eq!(
+        org::server::dormant_accounts(db, &operator, 0).await.unwrap_err(),
+        AppError::field("days", ErrorCode::OutOfRange)
+    );
     let viewer = as_user(db, "zhang.wei").await;
     assert_eq!(org::server::dormant_accounts(db, &viewer, 30).await.unwrap_err(), AppError::Forbidden);
 }
@@ -366,7 +422,10 @@ async fn dormant_accounts_are_reported(t: TestDb) {
 async fn api_tokens_stand_for_their_user_until_deleted(t: TestDb) {
     let db = &t.db;
     let me = as_user(db, "li.na").await;
-    let (info, secret) = auth::server::create_token(db, &me, app::auth::api::NewApiToken { name: "ERP".into(), expires_in_days: None }).await.unwrap();
+    let (info, secret) =
+        auth::server::create_token(db, &me, app::auth::api::NewApiToken { name: "ERP".into(), expires_in_days: None })
+            .await
+            .unwrap();
     assert!(secret.starts_with("tb_") && secret.starts_with(&info.prefix));
     let stored = app::entities::api_tokens::Entity::find_by_id(info.id).one(db).await.unwrap().unwrap();
     assert_ne!(stored.token_hash, secret, "only a hash is stored");
@@ -375,12 +434,17 @@ async fn api_tokens_stand_for_their_user_until_deleted(t: TestDb) {
     let other = as_user(db, "zhang.wei").await;
     assert_eq!(auth::server::delete_token(db, &other, info.id).await.unwrap_err(), AppError::NotFound);
     assert_eq!(
-        auth::server::create_token(db, &me, app::auth::api::NewApiToken { name: "x".into(), expires_in_days: Some(0) }).await.unwrap_err(),
+        auth::server::create_token(db, &me, app::auth::api::NewApiToken { name: "x".into(), expires_in_days: Some(0) })
+            .await
+            .unwrap_err(),
         AppError::field("expires_in_days", ErrorCode::OutOfRange)
     );
     let admin = as_user(db, "admin").await;
     org::server::set_user_active(db, &admin, me.principal.as_ref().unwrap().user_id, false).await.unwrap();
-    assert!(auth::server::principal_for_token(db, &secret).await.unwrap().is_none(), "a disabled user's tokens stop working");
+    assert!(
+        auth::server::principal_for_token(db, &secret).await.unwrap().is_none(),
+        "a disabled user's tokens stop working"
+    );
     org::server::set_user_active(db, &admin, me.principal.as_ref().unwrap().user_id, true).await.unwrap();
     auth::server::delete_token(db, &me, info.id).await.unwrap();
     assert!(auth::server::principal_for_token(db, &secret).await.unwrap().is_none());
@@ -398,8 +462,14 @@ async fn profile_edits_validate(t: TestDb) {
         phone: phone.into(),
         email: "zw@tongban.example".into(),
     };
-    assert_eq!(org::server::update_user(db, &admin, zid, upd("call me", None)).await.unwrap_err(), AppError::field("phone", ErrorCode::InvalidFormat));
-    assert_eq!(org::server::update_user(db, &admin, zid, upd("", Some(zid))).await.unwrap_err(), AppError::field("manager_id", ErrorCode::Cycle));
+    assert_eq!(
+        org::server::update_user(db, &admin, zid, upd("call me", None)).await.unwrap_err(),
+        AppError::field("phone", ErrorCode::InvalidFormat)
+    );
+    assert_eq!(
+        org::server::update_user(db, &admin, zid, upd("", Some(zid))).await.unwrap_err(),
+        AppError::field("manager_id", ErrorCode::Cycle)
+    );
     assert_eq!(org::server::update_user(db, &admin, 999_999, upd("", None)).await.unwrap_err(), AppError::NotFound);
     let d = org::server::update_user(db, &admin, zid, upd("+86 139", None)).await.unwrap();
     assert_eq!((d.position.as_str(), d.phone.as_str()), ("高级工程师", "+86 139"));

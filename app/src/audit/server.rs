@@ -52,7 +52,8 @@ pub async fn record(
         .filter(audit_head::Column::Id.eq(1))
         .exec(conn)
         .await?;
-    let head = audit_head::Entity::find_by_id(1).one(conn).await?.ok_or_else(|| AppError::internal("audit head missing"))?;
+    let head =
+        audit_head::Entity::find_by_id(1).one(conn).await?.ok_or_else(|| AppError::internal("audit head missing"))?;
     let now = Utc::now();
     let content = AuditContent {
         seq: head.seq,
@@ -179,12 +180,8 @@ pub async fn search(db: &DatabaseConnection, caller: &Caller, f: AuditFilter) ->
         let page = f.page.unwrap_or(1).max(1);
         let q = apply_filter(audit_log::Entity::find(), &f)?;
         let total = q.clone().count(db).await?;
-        let rows = q
-            .order_by_desc(audit_log::Column::Seq)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-            .all(db)
-            .await?;
+        let rows =
+            q.order_by_desc(audit_log::Column::Seq).offset((page - 1) * per_page).limit(per_page).all(db).await?;
         let txn = crate::ctx::begin_write(db).await?;
         record(&txn, caller, "audit.read", "audit_log", Outcome::Ok, &filter_detail(&f)).await?;
         txn.commit().await?;
@@ -217,16 +214,7 @@ pub async fn export_csv(db: &DatabaseConnection, caller: &Caller, f: AuditFilter
             .await?;
         let mut out = String::from("\u{feff}seq,time,actor,action,target,client_addr,result,detail\r\n");
         for r in rows.into_iter().map(to_row) {
-            let cells = [
-                r.seq.to_string(),
-                r.at,
-                r.actor,
-                r.action,
-                r.target,
-                r.client_addr,
-                r.result,
-                r.detail,
-            ];
+            let cells = [r.seq.to_string(), r.at, r.actor, r.action, r.target, r.client_addr, r.result, r.detail];
             let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
             out.push_str(&line.join(","));
             out.push_str("\r\n");
@@ -283,10 +271,10 @@ pub async fn verify_chain(db: &DatabaseConnection) -> Result<i64, String> {
         pos = chain::verify_rows(pos, &stored).map_err(|b| b.to_string())?;
     }
     let head = audit_head::Entity::find_by_id(1).one(db).await.map_err(|e| e.to_string())?;
-    if let Some(h) = head {
-        if h.seq != pos.0 {
-            return Err(ChainBreak::Truncated { last_seq: pos.0, head_seq: h.seq }.to_string());
-        }
+    if let Some(h) = head
+        && h.seq != pos.0
+    {
+        return Err(ChainBreak::Truncated { last_seq: pos.0, head_seq: h.seq }.to_string());
     }
     Ok(pos.0)
 }

@@ -43,7 +43,9 @@ pub struct CreatedApiToken {
 #[must_use]
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains("://") => n.to_owned(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains("://") => {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -80,13 +82,18 @@ pub async fn logout() -> Result<(), AppError> {
 
 /// Changes the caller's password; other sessions end, this one continues.
 #[server(prefix = "/sfn", endpoint = "change_password")]
-pub async fn change_password(current_password: String, new_password: String, confirm_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
     with_status(caller.require_user().map(|_| ()))?;
     if new_password != confirm_password {
         return with_status(Err(AppError::field("confirm_password", crate::error::ErrorCode::InvalidFormat)));
     }
-    let version = with_status(crate::auth::server::change_password(&st.db, &caller, &current_password, &new_password).await)?;
+    let version =
+        with_status(crate::auth::server::change_password(&st.db, &caller, &current_password, &new_password).await)?;
     let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(AppError::internal)?;
     session.insert(crate::auth::server::SESSION_AUTH_VERSION, version).await.map_err(AppError::internal)?;
     Ok(())
@@ -115,10 +122,13 @@ pub async fn create_api_token(name: String, expires_in_days: String) -> Result<C
     let (st, caller) = server_context().await?;
     let days = match expires_in_days.trim() {
         "" => None,
-        s => Some(s.parse::<i64>().map_err(|_| AppError::field("expires_in_days", crate::error::ErrorCode::InvalidFormat))?),
+        s => Some(
+            s.parse::<i64>().map_err(|_| AppError::field("expires_in_days", crate::error::ErrorCode::InvalidFormat))?,
+        ),
     };
-    let (info, token) =
-        with_status(crate::auth::server::create_token(&st.db, &caller, NewApiToken { name, expires_in_days: days }).await)?;
+    let (info, token) = with_status(
+        crate::auth::server::create_token(&st.db, &caller, NewApiToken { name, expires_in_days: days }).await,
+    )?;
     Ok(CreatedApiToken { info, token })
 }
 

@@ -16,7 +16,8 @@ pub fn ProfilePage() -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
     let create_err = form_error(create.value(), create.version());
     let delete = ServerAction::<DeleteApiToken>::new();
-    let tokens = Resource::new_blocking(move || (create.version().get(), delete.version().get()), |_| list_api_tokens());
+    let tokens =
+        Resource::new_blocking(move || (create.version().get(), delete.version().get()), |_| list_api_tokens());
     view! {
         <Title text=move || t_string!(i18n, profile.title).to_string()/>
         <h1 class="page-title">{t!(i18n, profile.title)}</h1>

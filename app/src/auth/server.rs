@@ -7,14 +7,14 @@ use crate::domain::permission::{Permission, Principal};
 use crate::domain::{password, validate};
 use crate::entities::{api_tokens, login_attempts, roles, sessions, user_roles, users};
 use crate::error::{AppError, AppResult, ErrorCode};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use chrono::{Duration, Utc};
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use sha2::{Digest, Sha256};
 
@@ -81,7 +81,11 @@ pub async fn principal_of(conn: &impl ConnectionTrait, user: &users::Model) -> A
 ///
 /// # Errors
 /// The database error.
-pub async fn principal_for_session(db: &DatabaseConnection, user_id: i64, auth_version: i32) -> AppResult<Option<Principal>> {
+pub async fn principal_for_session(
+    db: &DatabaseConnection,
+    user_id: i64,
+    auth_version: i32,
+) -> AppResult<Option<Principal>> {
     let Some(user) = users::Entity::find_by_id(user_id).one(db).await? else { return Ok(None) };
     if !user.active || user.auth_version != auth_version {
         return Ok(None);
@@ -121,7 +125,12 @@ async fn locked_for(conn: &impl ConnectionTrait, username: &str, addr: &str) -> 
 ///
 /// # Errors
 /// `Validation` (empty fields, or `WrongCredentials`), `TooManyAttempts` while locked.
-pub async fn login(db: &DatabaseConnection, caller: &Caller, username: &str, pw: &str) -> AppResult<(users::Model, Principal)> {
+pub async fn login(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    username: &str,
+    pw: &str,
+) -> AppResult<(users::Model, Principal)> {
     let username = username.trim().to_lowercase();
     if username.is_empty() {
         return Err(AppError::field("username", ErrorCode::Required));
@@ -277,7 +286,11 @@ fn token_dto(m: api_tokens::Model) -> ApiTokenDto {
 ///
 /// # Errors
 /// `Unauthenticated`; `Validation` for a bad name or expiry.
-pub async fn create_token(db: &DatabaseConnection, caller: &Caller, input: NewApiToken) -> AppResult<(ApiTokenDto, String)> {
+pub async fn create_token(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    input: NewApiToken,
+) -> AppResult<(ApiTokenDto, String)> {
     let me = caller.require_user()?;
     let name = validate::required_text("name", &input.name, 60)?;
     let expires_at = match input.expires_in_days {
@@ -356,7 +369,8 @@ pub async fn principal_for_token(db: &DatabaseConnection, secret: &str) -> AppRe
     if !secret.starts_with("tb_") || secret.len() != 67 {
         return Ok(None);
     }
-    let Some(tok) = api_tokens::Entity::find().filter(api_tokens::Column::TokenHash.eq(token_hash(secret))).one(db).await?
+    let Some(tok) =
+        api_tokens::Entity::find().filter(api_tokens::Column::TokenHash.eq(token_hash(secret))).one(db).await?
     else {
         return Ok(None);
     };

@@ -30,18 +30,9 @@ pub fn row_hash(prev_hash: &str, c: &AuditContent) -> String {
     let mut h = Sha256::new();
     let actor = c.actor_id.map(|a| a.to_string()).unwrap_or_default();
     let seq = c.seq.to_string();
-    for part in [
-        prev_hash,
-        &seq,
-        &c.at,
-        &actor,
-        &c.actor_name,
-        &c.action,
-        &c.target,
-        &c.client_addr,
-        &c.result,
-        &c.detail,
-    ] {
+    for part in
+        [prev_hash, &seq, &c.at, &actor, &c.actor_name, &c.action, &c.target, &c.client_addr, &c.result, &c.detail]
+    {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -76,7 +67,11 @@ impl std::fmt::Display for ChainBreak {
                 write!(f, "audit row {expected_seq} was deleted (row {seq} does not follow the row before it)")
             }
             Self::Truncated { last_seq, head_seq } => {
-                write!(f, "audit row {} was deleted (the chain ends at {last_seq} but its head is at {head_seq})", last_seq + 1)
+                write!(
+                    f,
+                    "audit row {} was deleted (the chain ends at {last_seq} but its head is at {head_seq})",
+                    last_seq + 1
+                )
             }
         }
     }

@@ -1,15 +1,16 @@
 //! Administration pages: accounts, departments, roles, dormant accounts.
 
 use crate::components::{
-    Empty, ErrorPanel, Field, FieldError, FormError, Loading, Pager, fmt_time, form_error, opt, percent_encode, role_label,
+    Empty, ErrorPanel, Field, FieldError, FormError, Loading, Pager, fmt_time, form_error, opt, percent_encode,
+    role_label,
 };
 use crate::domain::permission::Permission;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::org::api::{
     CreateDepartment, CreateRole, CreateUser, DeleteDepartment, DeleteRole, DepartmentDto, ResetPassword,
-    SetRolePermission, SetUserActive, SetUserRole, UpdateDepartment, UpdateUser, UserOption, dormant_accounts, get_user,
-    list_departments, list_roles, list_users, user_options,
+    SetRolePermission, SetUserActive, SetUserRole, UpdateDepartment, UpdateUser, UserOption, dormant_accounts,
+    get_user, list_departments, list_roles, list_users, user_options,
 };
 use crate::shell::{AdminTabs, permission_label};
 use leptos::prelude::*;
@@ -149,7 +150,10 @@ pub fn NewUserPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<CreateUser>::new();
     let err = form_error(action.value(), action.version());
-    let options = Resource::new_blocking(|| (), |()| async { Ok::<_, AppError>((list_departments().await?, user_options().await?)) });
+    let options = Resource::new_blocking(
+        || (),
+        |()| async { Ok::<_, AppError>((list_departments().await?, user_options().await?)) },
+    );
     view! {
         <Title text=move || t_string!(i18n, admin.new_user).to_string()/>
         <AdminTabs/>
@@ -203,7 +207,12 @@ pub fn UserPage() -> impl IntoView {
     let data = Resource::new_blocking(
         move || (id(), update.version().get(), set_active.version().get(), set_role.version().get()),
         |(id, ..)| async move {
-            Ok::<_, AppError>((get_user(id).await?, list_departments().await?, user_options().await?, list_roles().await?))
+            Ok::<_, AppError>((
+                get_user(id).await?,
+                list_departments().await?,
+                user_options().await?,
+                list_roles().await?,
+            ))
         },
     );
     view! {

@@ -175,7 +175,11 @@ pub async fn list_departments() -> Result<Vec<DepartmentDto>, AppError> {
 
 /// The address book.
 #[server(prefix = "/sfn", endpoint = "search_directory")]
-pub async fn search_directory(q: Option<String>, dept: Option<i64>, page: Option<u64>) -> Result<Page<DirectoryEntry>, AppError> {
+pub async fn search_directory(
+    q: Option<String>,
+    dept: Option<i64>,
+    page: Option<u64>,
+) -> Result<Page<DirectoryEntry>, AppError> {
     let (st, caller) = server_context().await?;
     with_status(svc::directory(&st.db, &caller, q, dept, page).await)
 }
@@ -203,7 +207,6 @@ pub async fn my_account() -> Result<UserDetail, AppError> {
 
 /// Creates an account, then opens it.
 #[server(prefix = "/sfn", endpoint = "create_user")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_user(
     username: String,
     display_name: String,
@@ -233,7 +236,6 @@ pub async fn create_user(
 
 /// Edits an account's profile.
 #[server(prefix = "/sfn", endpoint = "update_user")]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_user(
     id: i64,
     display_name: String,
@@ -286,7 +288,13 @@ pub async fn create_department(name: String, parent_id: String) -> Result<Depart
 
 /// Renames, moves or re-heads a department.
 #[server(prefix = "/sfn", endpoint = "update_department")]
-pub async fn update_department(id: i64, name: String, parent_id: String, head_user_id: String, sort_order: String) -> Result<(), AppError> {
+pub async fn update_department(
+    id: i64,
+    name: String,
+    parent_id: String,
+    head_user_id: String,
+    sort_order: String,
+) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
     let sort = match sort_order.trim() {
         "" => None,
@@ -327,7 +335,9 @@ pub async fn create_role(key: String, name: String) -> Result<RoleDto, AppError>
 #[server(prefix = "/sfn", endpoint = "set_role_permission")]
 pub async fn set_role_permission(role_id: i64, permission: String, granted: bool) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
-    let p = with_status(Permission::from_key(&permission).ok_or_else(|| AppError::field("permission", ErrorCode::UnknownReference)))?;
+    let p = with_status(
+        Permission::from_key(&permission).ok_or_else(|| AppError::field("permission", ErrorCode::UnknownReference)),
+    )?;
     with_status(svc::set_role_permission(&st.db, &caller, role_id, p, granted).await)
 }
 

@@ -15,11 +15,11 @@ use crate::org::api::{
     UserUpdate,
 };
 use chrono::{SecondsFormat, Utc};
-use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::ExprTrait;
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -128,11 +128,12 @@ pub async fn list_departments(db: &DatabaseConnection, caller: &Caller) -> AppRe
         .collect())
 }
 
-async fn check_parent(conn: &impl ConnectionTrait, parent_id: Option<i64>) -> AppResult<()> {
-    if let Some(p) = parent_id {
-        if departments::Entity::find_by_id(p).one(conn).await?.is_none() {
-            return Err(AppError::field("parent_id", ErrorCode::UnknownReference));
-        }
+/// Refuses a reference (on `field`) to a department that does not exist.
+async fn check_department(conn: &impl ConnectionTrait, field: &str, id: Option<i64>) -> AppResult<()> {
+    if let Some(id) = id
+        && departments::Entity::find_by_id(id).one(conn).await?.is_none()
+    {
+        return Err(AppError::field(field, ErrorCode::UnknownReference));
     }
     Ok(())
 }
@@ -142,15 +143,6 @@ async fn check_active_user(conn: &impl ConnectionTrait, field: &str, id: Option<
         match users::Entity::find_by_id(id).one(conn).await? {
             Some(u) if u.active => {}
             _ => return Err(AppError::field(field, ErrorCode::UnknownReference)),
-        }
-    }
-    Ok(())
-}
-
-async fn check_department(conn: &impl ConnectionTrait, id: Option<i64>) -> AppResult<()> {
-    if let Some(id) = id {
-        if departments::Entity::find_by_id(id).one(conn).await?.is_none() {
-            return Err(AppError::field("department_id", ErrorCode::UnknownReference));
         }
     }
     Ok(())
@@ -170,7 +162,7 @@ pub async fn create_department(
         caller.require(Permission::DeptManage)?;
         let name = validate::required_text("name", name, 50)?;
         let txn = begin_write(db).await?;
-        check_parent(&txn, parent_id).await?;
+        check_department(&txn, "parent_id", parent_id).await?;
         let d = departments::ActiveModel {
             name: Set(name.clone()),
             parent_id: Set(parent_id),
@@ -209,7 +201,7 @@ pub async fn update_department(db: &DatabaseConnection, caller: &Caller, id: i64
         let txn = begin_write(db).await?;
         let depts = all_departments(&txn).await?;
         let Some(d) = depts.iter().find(|d| d.id == id).cloned() else { return Err(AppError::NotFound) };
-        check_parent(&txn, u.parent_id).await?;
+        check_department(&txn, "parent_id", u.parent_id).await?;
         if would_cycle(&nodes(&depts), id, u.parent_id) {
             return Err(AppError::field("parent_id", ErrorCode::Cycle));
         }
@@ -347,8 +339,10 @@ pub async fn directory(
 }
 
 async fn roles_of(conn: &impl ConnectionTrait, user_ids: &[i64]) -> AppResult<HashMap<i64, Vec<String>>> {
-    let links = user_roles::Entity::find().filter(user_roles::Column::UserId.is_in(user_ids.to_vec())).all(conn).await?;
-    let keys: HashMap<i64, String> = roles::Entity::find().all(conn).await?.into_iter().map(|r| (r.id, r.key)).collect();
+    let links =
+        user_roles::Entity::find().filter(user_roles::Column::UserId.is_in(user_ids.to_vec())).all(conn).await?;
+    let keys: HashMap<i64, String> =
+        roles::Entity::find().all(conn).await?.into_iter().map(|r| (r.id, r.key)).collect();
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
     for l in links {
         if let Some(k) = keys.get(&l.role_id) {
@@ -480,7 +474,7 @@ pub async fn create_user(db: &DatabaseConnection, caller: &Caller, n: NewUser) -
         if users::Entity::find().filter(users::Column::Username.eq(&username)).count(&txn).await? > 0 {
             return Err(AppError::field("username", ErrorCode::Duplicate));
         }
-        check_department(&txn, n.department_id).await?;
+        check_department(&txn, "department_id", n.department_id).await?;
         check_active_user(&txn, "manager_id", n.manager_id).await?;
         let now = Utc::now();
         let u = users::ActiveModel {
@@ -534,7 +528,7 @@ pub async fn update_user(db: &DatabaseConnection, caller: &Caller, id: i64, upd:
         }
         let txn = begin_write(db).await?;
         let u = users::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
-        check_department(&txn, upd.department_id).await?;
+        check_department(&txn, "department_id", upd.department_id).await?;
         check_active_user(&txn, "manager_id", upd.manager_id).await?;
         let username = u.username.clone();
         let mut am = u.into_active_model();
@@ -619,7 +613,13 @@ pub async fn reset_password(db: &DatabaseConnection, caller: &Caller, id: i64, n
 /// # Errors
 /// `Forbidden`; `NotFound`; `Validation` for an unknown role; `Conflict` when an
 /// administrator would remove their own admin role.
-pub async fn set_user_role(db: &DatabaseConnection, caller: &Caller, id: i64, role: &str, granted: bool) -> AppResult<()> {
+pub async fn set_user_role(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    role: &str,
+    granted: bool,
+) -> AppResult<()> {
     let action = if granted { "user.grant_role" } else { "user.revoke_role" };
     let target = format!("user:{id}");
     audited(db, caller, action, &target, async {
@@ -636,7 +636,9 @@ pub async fn set_user_role(db: &DatabaseConnection, caller: &Caller, id: i64, ro
         let rid = role_id(&txn, role).await?;
         let exists = user_roles::Entity::find_by_id((id, rid)).one(&txn).await?.is_some();
         if granted && !exists {
-            user_roles::Entity::insert(user_roles::ActiveModel { user_id: Set(id), role_id: Set(rid) }).exec(&txn).await?;
+            user_roles::Entity::insert(user_roles::ActiveModel { user_id: Set(id), role_id: Set(rid) })
+                .exec(&txn)
+                .await?;
         } else if !granted && exists {
             user_roles::Entity::delete_by_id((id, rid)).exec(&txn).await?;
         }
@@ -798,11 +800,7 @@ pub async fn dormant_accounts(db: &DatabaseConnection, caller: &Caller, days: i6
     let rows = users::Entity::find()
         .filter(users::Column::Active.eq(true))
         .filter(users::Column::CreatedAt.lt(cutoff))
-        .filter(
-            Condition::any()
-                .add(users::Column::LastLoginAt.is_null())
-                .add(users::Column::LastLoginAt.lt(cutoff)),
-        )
+        .filter(Condition::any().add(users::Column::LastLoginAt.is_null()).add(users::Column::LastLoginAt.lt(cutoff)))
         .order_by_asc(users::Column::LastLoginAt)
         .order_by_asc(users::Column::Id)
         .all(db)

@@ -6,7 +6,7 @@
 
 use app::ctx::Caller;
 use app::domain::permission::Principal;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, ColumnTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 pub const DEMO_PASSWORD: &str = "Demo-pass-2026";
 
@@ -42,10 +42,10 @@ async fn drop_stale_databases(admin: &DatabaseConnection) {
                 .await
                 .unwrap_or_default();
             for row in rows {
-                if let Ok(name) = row.try_get::<String>("", "datname") {
-                    if !name.starts_with(&mine) {
-                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-                    }
+                if let Ok(name) = row.try_get::<String>("", "datname")
+                    && !name.starts_with(&mine)
+                {
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                 }
             }
         })
@@ -60,9 +60,9 @@ pub async fn fresh(backend: Backend) -> TestDb {
             (server::config::sqlite_url(dir.path()), Some(dir))
         }
         Backend::Postgres => {
-            let admin = server::db::connect(&pg_admin_url())
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL is required for the service tests and is unreachable at {}: {e}", pg_admin_url()));
+            let admin = server::db::connect(&pg_admin_url()).await.unwrap_or_else(|e| {
+                panic!("PostgreSQL is required for the service tests and is unreachable at {}: {e}", pg_admin_url())
+            });
             drop_stale_databases(&admin).await;
             let name = format!("tb_test_{}_{}", std::process::id(), uuid::Uuid::new_v4().simple());
             admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
