@@ -14,5 +14,4 @@ if [ $profile = release ]; then
 else
   cargo leptos build
 fi
-export LEPTOS_SITE_ROOT="$PWD/target/site" LEPTOS_OUTPUT_NAME=tongban LEPTOS_SITE_PKG_DIR=pkg
 exec "$CARGO_TARGET_DIR/$profile/tongban" serve

@@ -183,6 +183,14 @@ pub async fn api_not_found() -> Response {
 #[cfg(test)]
 mod tests {
     use super::origin_of;
+    use app::error::AppError;
+
+    #[tokio::test]
+    async fn internal_errors_carry_the_request_id() {
+        let e = app::ctx::REQUEST_ID.scope("req-123".to_owned(), async { AppError::internal("db on fire") }).await;
+        assert_eq!(e, AppError::Internal { request_id: "req-123".into() });
+        assert!(!e.to_string().contains("fire"), "the cause stays in the log");
+    }
 
     #[test]
     fn origins() {
