@@ -33,7 +33,8 @@ step "build (server, WASM client, styles)"
 cargo leptos build
 
 step "unit, service and HTTP tests (SQLite and PostgreSQL)"
-cargo test -p app -p server -p migrations
+logs=$(mktemp -d)
+cargo test -p app -p server -p migrations 2>&1 | tee "$logs/cargo.log"
 
 step "browser tests (Chromium)"
 port=${TONGBAN_E2E_PORT:-3107}
@@ -45,5 +46,11 @@ server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 1; done
 curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$data/server.log"; exit 1; }
-(cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) || { tail -50 "$data/server.log"; exit 1; }
+(cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) 2>&1 | tee "$logs/e2e.log" || { tail -50 "$data/server.log"; exit 1; }
 echo "screenshots: end2end/screenshots/"
+
+rust=$(grep -oE 'test result: ok\. [0-9]+ passed' "$logs/cargo.log" | awk '{s+=$4} END {print s+0}')
+browser=$(grep -oE '^ *[0-9]+ passed' "$logs/e2e.log" | awk '{s+=$1} END {print s+0}')
+echo
+echo "rust tests: $rust passed; browser tests: $browser passed"
+echo "tests: $((rust + browser)) passed, 0 failed"
