@@ -52,7 +52,7 @@ if ! "$TONGBAN_TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q
 fi
 
 if [ $want_test -eq 1 ]; then
-  apt_install chromium fonts-noto-cjk
+  apt_install chromium fonts-noto-cjk curl
   if ! command -v pg_ctlcluster >/dev/null; then apt_install postgresql; fi
   if [ ! -d end2end/node_modules/playwright-core ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     log "installing end2end npm packages"

@@ -9,6 +9,16 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+/// The result of an audited operation in the current language.
+fn outcome_label(i18n: leptos_i18n::I18nContext<Locale>, result: &str) -> String {
+    match result {
+        "ok" => t_string!(i18n, outcome.ok).to_string(),
+        "denied" => t_string!(i18n, outcome.denied).to_string(),
+        "failed" => t_string!(i18n, outcome.failed).to_string(),
+        other => other.to_owned(),
+    }
+}
+
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -89,7 +99,7 @@ pub fn AuditPage() -> impl IntoView {
                                                 <td>{r.actor.clone()}</td>
                                                 <td><code>{r.action.clone()}</code></td>
                                                 <td>{opt(&r.target)}</td>
-                                                <td><span class=cls>{r.result.clone()}</span></td>
+                                                <td><span class=cls>{outcome_label(i18n, &r.result)}</span></td>
                                                 <td class="muted">{r.client_addr.clone()}</td>
                                                 <td class="muted wrap">{opt(&r.detail)}</td>
                                             </tr>

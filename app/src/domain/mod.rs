@@ -6,3 +6,4 @@ pub mod org;
 pub mod password;
 pub mod permission;
 pub mod validate;
+pub mod workflow;
