@@ -1,7 +1,9 @@
 //! The workflow engine's pure core (SPEC WF-1..7): money, form schemas and their
-//! validation, and block-structured flows with their validation and conditions. Compiles
+//! validation, block-structured flows with their validation and conditions, and routing
+//! (who each node goes to, which path a request takes). Compiles
 //! for the browser too, so the designer validates with the server's own code.
 
 pub mod flow;
 pub mod form;
 pub mod money;
+pub mod route;
