@@ -3,6 +3,7 @@
 //! (who each node goes to, which path a request takes). Compiles
 //! for the browser too, so the designer validates with the server's own code.
 
+pub mod calendar;
 pub mod flow;
 pub mod form;
 pub mod money;
