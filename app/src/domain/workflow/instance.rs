@@ -447,6 +447,8 @@ impl Instance {
                 let i = self.own_open(task, actor)?;
                 self.tasks[i].status = TaskStatus::Rejected;
                 self.log(Some(actor), EventKind::Rejected { task }, &comment);
+                // Whoever waited on this approval will never get it.
+                self.cancel_waiters(task);
                 let (addr, round) = (self.tasks[i].addr.clone(), self.tasks[i].round);
                 let decisive = match node_at(&env.flow.nodes, &addr) {
                     Some(Node::Approver { mode: MultiMode::Quorum { n }, .. }) => {
@@ -530,6 +532,11 @@ impl Instance {
                         {
                             return Err(ActionError::BadReturnTarget);
                         }
+                        // Only a node the request has actually passed (not a skipped node, not
+                        // one in a condition branch that was not taken).
+                        if !self.tasks.iter().any(|t| t.node == *id && t.status == TaskStatus::Approved) {
+                            return Err(ActionError::BadReturnTarget);
+                        }
                         self.tasks[i].status = TaskStatus::Cancelled;
                         self.log(Some(actor), EventKind::Returned { task, target: target.clone() }, &comment);
                         // Cancel everything running from the target onwards in the sequence they
@@ -543,6 +550,14 @@ impl Instance {
                             }
                         }
                         self.reset_joins(env.flow, prefix, start);
+                        // Re-entering a node inside parallel blocks re-runs its own arm only: the
+                        // blocks' other arms finished before and their approvals stand.
+                        for k in (level + 1..to.len()).step_by(2) {
+                            if let Some(Node::Parallel { id, arms, .. }) = node_at(&env.flow.nodes, &to[..k]) {
+                                let others = (0..arms.len()).filter(|a| *a != to[k]).collect();
+                                self.joined.insert(id.clone(), others);
+                            }
+                        }
                         self.round += 1;
                         self.enter(to, env);
                     }
@@ -563,6 +578,19 @@ impl Instance {
             }
         }
         Ok(())
+    }
+
+    /// Cancels the tasks waiting on `task`, and those waiting on them.
+    fn cancel_waiters(&mut self, task: u32) {
+        let mut ended = vec![task];
+        while let Some(id) = ended.pop() {
+            for t in &mut self.tasks {
+                if t.after == Some(id) && t.status == TaskStatus::Waiting {
+                    t.status = TaskStatus::Cancelled;
+                    ended.push(t.id);
+                }
+            }
+        }
     }
 
     /// Parallel nodes inside the part of a sequence being re-run forget their finished arms.
@@ -851,6 +879,42 @@ mod tests {
                 approve_open(&mut i, env);
             }
             assert_eq!(i.status, InstanceStatus::Approved);
+        });
+    }
+
+    #[test]
+    fn returning_into_a_finished_parallel_block_reruns_one_arm() {
+        let flow = parallel_flow();
+        with(&flow, "1", |env| {
+            let mut i = Instance::start(env);
+            while open(&i) != vec![("last".to_string(), 1)] {
+                approve_open(&mut i, env);
+            }
+            let last = i.open_tasks().next().unwrap().id;
+            let to_a2 =
+                Action::Return { task: last, target: ReturnTarget::Node { id: "a2".into() }, comment: String::new() };
+            i.apply(to_a2, 1, env).unwrap();
+            assert_eq!(open(&i), vec![("a2".into(), 8)], "arm b stays done");
+            approve_open(&mut i, env);
+            assert_eq!(open(&i), vec![("last".into(), 1)], "the join completes again");
+        });
+    }
+
+    #[test]
+    fn only_nodes_passed_through_are_return_targets() {
+        let flow = expense();
+        with(&flow, "100", |env| {
+            let mut i = Instance::start(env);
+            approve_open(&mut i, env);
+            let t = i.open_tasks().next().unwrap().id;
+            // gm is in the branch a 100 CNY expense does not take.
+            let to_gm =
+                Action::Return { task: t, target: ReturnTarget::Node { id: "gm".into() }, comment: String::new() };
+            assert_eq!(i.apply(to_gm, 8, env), Err(ActionError::BadReturnTarget));
+            let to_manager =
+                Action::Return { task: t, target: ReturnTarget::Node { id: "manager".into() }, comment: String::new() };
+            i.apply(to_manager, 8, env).unwrap();
+            assert_eq!(open(&i), vec![("manager".into(), 11)]);
         });
     }
 

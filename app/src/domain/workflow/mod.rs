@@ -9,4 +9,6 @@ pub mod flow;
 pub mod form;
 pub mod instance;
 pub mod money;
+#[cfg(test)]
+mod proptests;
 pub mod route;
