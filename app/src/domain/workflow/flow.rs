@@ -451,6 +451,7 @@ fn compare(field: &str, op: CmpOp, want: &Value, facts: &Facts<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::workflow::testkit::approver;
     use serde_json::json;
 
     fn form() -> FormSchema {
@@ -460,17 +461,6 @@ mod tests {
             {"key": "day", "label": "日期", "type": "date"}
         ]}))
         .unwrap()
-    }
-
-    fn approver(id: &str, rule: ApproverRule) -> Node {
-        Node::Approver {
-            id: id.into(),
-            name: format!("审批 {id}"),
-            rule,
-            mode: MultiMode::All,
-            on_empty: EmptyRule::Skip,
-            requester_is_approver: SelfRule::Skip,
-        }
     }
 
     fn expense_flow() -> Flow {

@@ -656,36 +656,15 @@ fn return_level(from: &[usize], to: &[usize]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::workflow::flow::{
-        ApproverRule, CmpOp, Condition, ConditionArm, EmptyRule, Facts, ParallelArm, SelfRule,
-    };
-    use crate::domain::workflow::route::tests::Demo;
-    use serde_json::{Map, json};
-    use std::collections::HashMap;
-
-    fn approver(id: &str, ids: &[i64], mode: MultiMode) -> Node {
-        Node::Approver {
-            id: id.into(),
-            name: id.into(),
-            rule: ApproverRule::Users { ids: ids.to_vec() },
-            mode,
-            on_empty: EmptyRule::Skip,
-            requester_is_approver: SelfRule::Skip,
-        }
-    }
+    use crate::domain::workflow::flow::{ApproverRule, CmpOp, Condition, ConditionArm, EmptyRule, ParallelArm};
+    use crate::domain::workflow::testkit::{Demo, approver, users, with_empty, with_mode, with_request};
+    use serde_json::json;
 
     fn expense() -> Flow {
         Flow {
             nodes: vec![
-                Node::Approver {
-                    id: "manager".into(),
-                    name: "manager".into(),
-                    rule: ApproverRule::Manager { levels: 1 },
-                    mode: MultiMode::All,
-                    on_empty: EmptyRule::Admin,
-                    requester_is_approver: SelfRule::Skip,
-                },
-                approver("finance", &[8], MultiMode::All),
+                with_empty(approver("manager", ApproverRule::Manager { levels: 1 }), EmptyRule::Admin),
+                with_mode(approver("finance", users(&[8])), MultiMode::All),
                 Node::Conditions {
                     id: "amount".into(),
                     name: "amount".into(),
@@ -697,23 +676,13 @@ mod tests {
                                 op: CmpOp::Gt,
                                 value: json!("5000"),
                             }),
-                            nodes: vec![approver("gm", &[1], MultiMode::All)],
+                            nodes: vec![with_mode(approver("gm", users(&[1])), MultiMode::All)],
                         },
                         ConditionArm { name: "else".into(), condition: None, nodes: vec![] },
                     ],
                 },
             ],
         }
-    }
-
-    fn with<R>(flow: &Flow, total: &str, f: impl FnOnce(&Env<'_, Demo>) -> R) -> R {
-        let mut form = Map::new();
-        form.insert("total".into(), json!(total));
-        let depts = [6, 1];
-        let picks = HashMap::new();
-        let request =
-            Request { requester: 12, facts: Facts { form: &form, requester_departments: &depts }, picks: &picks };
-        f(&Env { flow, request: &request, org: &Demo })
     }
 
     fn open(i: &Instance) -> Vec<(String, i64)> {
@@ -728,7 +697,7 @@ mod tests {
     #[test]
     fn an_8000_expense_is_approved_in_turn() {
         let flow = expense();
-        with(&flow, "8000.00", |env| {
+        with_request(&flow, "8000.00", |env| {
             let mut i = Instance::start(env);
             assert_eq!(open(&i), vec![("manager".into(), 11)]);
             // Only the assignee acts on a task.
@@ -748,7 +717,7 @@ mod tests {
                 Err(ActionError::NotRunning)
             );
         });
-        with(&flow, "3000.00", |env| {
+        with_request(&flow, "3000.00", |env| {
             let mut i = Instance::start(env);
             approve_open(&mut i, env);
             approve_open(&mut i, env);
@@ -758,8 +727,8 @@ mod tests {
 
     #[test]
     fn countersign_modes() {
-        let all = Flow { nodes: vec![approver("c", &[1, 8, 11], MultiMode::All)] };
-        with(&all, "1", |env| {
+        let all = Flow { nodes: vec![with_mode(approver("c", users(&[1, 8, 11])), MultiMode::All)] };
+        with_request(&all, "1", |env| {
             let mut i = Instance::start(env);
             approve_open(&mut i, env);
             approve_open(&mut i, env);
@@ -767,8 +736,8 @@ mod tests {
             approve_open(&mut i, env);
             assert_eq!(i.status, InstanceStatus::Approved);
         });
-        let any = Flow { nodes: vec![approver("c", &[1, 8, 11], MultiMode::Any)] };
-        with(&any, "1", |env| {
+        let any = Flow { nodes: vec![with_mode(approver("c", users(&[1, 8, 11])), MultiMode::Any)] };
+        with_request(&any, "1", |env| {
             let mut i = Instance::start(env);
             approve_open(&mut i, env);
             assert_eq!(i.status, InstanceStatus::Approved);
@@ -778,15 +747,15 @@ mod tests {
                 "siblings cancelled, kept"
             );
         });
-        let seq = Flow { nodes: vec![approver("c", &[1, 8], MultiMode::Sequential)] };
-        with(&seq, "1", |env| {
+        let seq = Flow { nodes: vec![with_mode(approver("c", users(&[1, 8])), MultiMode::Sequential)] };
+        with_request(&seq, "1", |env| {
             let mut i = Instance::start(env);
             assert_eq!(open(&i), vec![("c".into(), 1)]);
             approve_open(&mut i, env);
             assert_eq!(open(&i), vec![("c".into(), 8)]);
         });
-        let quorum = Flow { nodes: vec![approver("c", &[1, 8, 11], MultiMode::Quorum { n: 2 })] };
-        with(&quorum, "1", |env| {
+        let quorum = Flow { nodes: vec![with_mode(approver("c", users(&[1, 8, 11])), MultiMode::Quorum { n: 2 })] };
+        with_request(&quorum, "1", |env| {
             let mut i = Instance::start(env);
             let t = i.open_tasks().next().unwrap().id;
             i.apply(Action::Reject { task: t, comment: "no".into() }, 1, env).unwrap();
@@ -800,19 +769,25 @@ mod tests {
     fn parallel_flow() -> Flow {
         Flow {
             nodes: vec![
-                approver("first", &[11], MultiMode::All),
+                with_mode(approver("first", users(&[11])), MultiMode::All),
                 Node::Parallel {
                     id: "p".into(),
                     name: "p".into(),
                     arms: vec![
                         ParallelArm {
                             name: "a".into(),
-                            nodes: vec![approver("a1", &[1], MultiMode::All), approver("a2", &[8], MultiMode::All)],
+                            nodes: vec![
+                                with_mode(approver("a1", users(&[1])), MultiMode::All),
+                                with_mode(approver("a2", users(&[8])), MultiMode::All),
+                            ],
                         },
-                        ParallelArm { name: "b".into(), nodes: vec![approver("b1", &[5], MultiMode::All)] },
+                        ParallelArm {
+                            name: "b".into(),
+                            nodes: vec![with_mode(approver("b1", users(&[5])), MultiMode::All)],
+                        },
                     ],
                 },
-                approver("last", &[1], MultiMode::All),
+                with_mode(approver("last", users(&[1])), MultiMode::All),
             ],
         }
     }
@@ -820,7 +795,7 @@ mod tests {
     #[test]
     fn parallel_arms_join_before_moving_on() {
         let flow = parallel_flow();
-        with(&flow, "1", |env| {
+        with_request(&flow, "1", |env| {
             let mut i = Instance::start(env);
             approve_open(&mut i, env);
             assert_eq!(open(&i), vec![("a1".into(), 1), ("b1".into(), 5)]);
@@ -836,7 +811,7 @@ mod tests {
     #[test]
     fn returning_within_an_arm_leaves_the_other_arm_alone() {
         let flow = parallel_flow();
-        with(&flow, "1", |env| {
+        with_request(&flow, "1", |env| {
             let mut i = Instance::start(env);
             approve_open(&mut i, env); // first
             let a1 = i.open_tasks().find(|t| t.node == "a1").unwrap().id;
@@ -862,7 +837,7 @@ mod tests {
     #[test]
     fn returning_before_a_parallel_block_cancels_all_of_it() {
         let flow = parallel_flow();
-        with(&flow, "1", |env| {
+        with_request(&flow, "1", |env| {
             let mut i = Instance::start(env);
             approve_open(&mut i, env); // first
             let a1 = i.open_tasks().find(|t| t.node == "a1").unwrap().id;
@@ -885,7 +860,7 @@ mod tests {
     #[test]
     fn returning_into_a_finished_parallel_block_reruns_one_arm() {
         let flow = parallel_flow();
-        with(&flow, "1", |env| {
+        with_request(&flow, "1", |env| {
             let mut i = Instance::start(env);
             while open(&i) != vec![("last".to_string(), 1)] {
                 approve_open(&mut i, env);
@@ -903,7 +878,7 @@ mod tests {
     #[test]
     fn only_nodes_passed_through_are_return_targets() {
         let flow = expense();
-        with(&flow, "100", |env| {
+        with_request(&flow, "100", |env| {
             let mut i = Instance::start(env);
             approve_open(&mut i, env);
             let t = i.open_tasks().next().unwrap().id;
@@ -921,7 +896,7 @@ mod tests {
     #[test]
     fn return_to_requester_then_resubmit() {
         let flow = expense();
-        with(&flow, "1", |env| {
+        with_request(&flow, "1", |env| {
             let mut i = Instance::start(env);
             let t = i.open_tasks().next().unwrap().id;
             assert_eq!(i.apply(Action::Withdraw, 11, env), Err(ActionError::NotRequester));
@@ -939,7 +914,7 @@ mod tests {
     #[test]
     fn withdraw_only_while_untouched() {
         let flow = expense();
-        with(&flow, "1", |env| {
+        with_request(&flow, "1", |env| {
             let mut i = Instance::start(env);
             let mut j = i.clone();
             j.apply(Action::Withdraw, 12, env).unwrap();
@@ -952,8 +927,13 @@ mod tests {
 
     #[test]
     fn transfer_and_added_signers() {
-        let flow = Flow { nodes: vec![approver("c", &[11], MultiMode::All), approver("d", &[8], MultiMode::All)] };
-        with(&flow, "1", |env| {
+        let flow = Flow {
+            nodes: vec![
+                with_mode(approver("c", users(&[11])), MultiMode::All),
+                with_mode(approver("d", users(&[8])), MultiMode::All),
+            ],
+        };
+        with_request(&flow, "1", |env| {
             let mut i = Instance::start(env);
             let t = i.open_tasks().next().unwrap().id;
             assert_eq!(

@@ -12,3 +12,5 @@ pub mod money;
 #[cfg(test)]
 mod proptests;
 pub mod route;
+#[cfg(test)]
+mod testkit;

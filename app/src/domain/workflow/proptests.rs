@@ -1,15 +1,11 @@
 //! Property tests of the instance state machine: random block-structured flows, random
 //! action sequences, and the invariants that must hold after every step.
 
-use super::flow::{
-    ApproverRule, CmpOp, Condition, ConditionArm, EmptyRule, Facts, Flow, MultiMode, Node, ParallelArm, SelfRule,
-};
+use super::flow::{ApproverRule, CmpOp, Condition, ConditionArm, EmptyRule, Flow, MultiMode, Node, ParallelArm};
 use super::instance::{Action, Env, Instance, InstanceStatus, ReturnTarget, SignerPosition, TaskStatus, find_node};
-use super::route::Request;
-use super::route::tests::Demo;
+use super::testkit::{Demo, approver, with_empty, with_mode, with_request};
 use proptest::prelude::*;
-use serde_json::{Map, json};
-use std::collections::HashMap;
+use serde_json::json;
 
 const PEOPLE: [i64; 4] = [1, 5, 8, 11];
 
@@ -24,22 +20,9 @@ fn mode() -> impl Strategy<Value = MultiMode> {
 
 fn leaf() -> impl Strategy<Value = Node> {
     prop_oneof![
-        4 => (proptest::sample::subsequence(PEOPLE.to_vec(), 2..=3), mode()).prop_map(|(ids, mode)| Node::Approver {
-            id: String::new(),
-            name: "a".into(),
-            rule: ApproverRule::Users { ids },
-            mode,
-            on_empty: EmptyRule::Skip,
-            requester_is_approver: SelfRule::Skip,
-        }),
-        1 => Just(Node::Approver {
-            id: String::new(),
-            name: "m".into(),
-            rule: ApproverRule::Manager { levels: 1 },
-            mode: MultiMode::All,
-            on_empty: EmptyRule::Admin,
-            requester_is_approver: SelfRule::Skip,
-        }),
+        4 => (proptest::sample::subsequence(PEOPLE.to_vec(), 2..=3), mode())
+            .prop_map(|(ids, mode)| with_mode(approver("", ApproverRule::Users { ids }), mode)),
+        1 => Just(with_empty(approver("", ApproverRule::Manager { levels: 1 }), EmptyRule::Admin)),
         1 => Just(Node::Cc { id: String::new(), name: "cc".into(), targets: vec![ApproverRule::Users { ids: vec![8] }] }),
     ]
 }
@@ -194,30 +177,23 @@ proptest! {
 
     #[test]
     fn invariants_hold_under_any_actions(flow in flow(), total in 0_i64..20_000, choices in proptest::collection::vec(any::<(u8, u8, u8)>(), 0..40)) {
-        let mut form = Map::new();
-        form.insert("total".into(), json!(total.to_string()));
-        let depts = [6, 1];
-        let picks = HashMap::new();
-        let request = Request { requester: 12, facts: Facts { form: &form, requester_departments: &depts }, picks: &picks };
-        let env = Env { flow: &flow, request: &request, org: &Demo };
-        let mut i = Instance::start(&env);
-        check_invariants(&i, &flow)?;
-        drive(&mut i, &env, &flow, &choices)?;
-        // Whatever happened, if it is still going, approving straight through finishes it.
-        if matches!(i.status, InstanceStatus::Running | InstanceStatus::Returned) {
-            approve_through(&mut i, &env, &flow)?;
-        }
+        with_request(&flow, &total.to_string(), |env| {
+            let mut i = Instance::start(env);
+            check_invariants(&i, &flow)?;
+            drive(&mut i, env, &flow, &choices)?;
+            // Whatever happened, if it is still going, approving straight through finishes it.
+            if matches!(i.status, InstanceStatus::Running | InstanceStatus::Returned) {
+                approve_through(&mut i, env, &flow)?;
+            }
+            Ok::<(), TestCaseError>(())
+        })?;
     }
 
     #[test]
     fn approving_straight_through_always_ends_approved(flow in flow(), total in 0_i64..20_000) {
-        let mut form = Map::new();
-        form.insert("total".into(), json!(total.to_string()));
-        let depts = [6, 1];
-        let picks = HashMap::new();
-        let request = Request { requester: 12, facts: Facts { form: &form, requester_departments: &depts }, picks: &picks };
-        let env = Env { flow: &flow, request: &request, org: &Demo };
-        let mut i = Instance::start(&env);
-        approve_through(&mut i, &env, &flow)?;
+        with_request(&flow, &total.to_string(), |env| {
+            let mut i = Instance::start(env);
+            approve_through(&mut i, env, &flow)
+        })?;
     }
 }

@@ -218,71 +218,17 @@ fn predict_seq(nodes: &[Node], req: &Request<'_>, org: &impl OrgView) -> Vec<Ste
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::domain::workflow::flow::{CmpOp, Condition, ConditionArm, ParallelArm};
+    use crate::domain::workflow::testkit::{Demo, approver, with_empty};
     use serde_json::{Map, json};
-
-    /// A small copy of the demo organisation: 1 liu.yang (GM, head of company 1), 11 li.na
-    /// (head of 研发部 6, manager 1), 12 zhang.wei (研发部, manager 11), 8 wang.fang (head of
-    /// 财务部 4, manager 1), 5 admin, 99 a disabled user.
-    pub(crate) struct Demo;
-
-    impl OrgView for Demo {
-        fn manager_of(&self, u: i64) -> Option<i64> {
-            match u {
-                11 | 8 => Some(1),
-                12 => Some(11),
-                5 => Some(99),
-                _ => None,
-            }
-        }
-        fn department_of(&self, u: i64) -> Option<i64> {
-            match u {
-                1 => Some(1),
-                11 | 12 => Some(6),
-                8 => Some(4),
-                _ => None,
-            }
-        }
-        fn parent_of(&self, d: i64) -> Option<i64> {
-            (d != 1).then_some(1)
-        }
-        fn head_of(&self, d: i64) -> Option<i64> {
-            match d {
-                1 => Some(1),
-                6 => Some(11),
-                4 => Some(8),
-                _ => None,
-            }
-        }
-        fn role_members(&self, role: &str) -> Vec<i64> {
-            if role == "finance" { vec![8, 99] } else { vec![] }
-        }
-        fn administrators(&self) -> Vec<i64> {
-            vec![5]
-        }
-        fn is_active(&self, u: i64) -> bool {
-            u != 99
-        }
-    }
-
-    fn approver(id: &str, rule: ApproverRule, on_empty: EmptyRule) -> Node {
-        Node::Approver {
-            id: id.into(),
-            name: id.into(),
-            rule,
-            mode: MultiMode::All,
-            on_empty,
-            requester_is_approver: SelfRule::Skip,
-        }
-    }
 
     fn expense_flow() -> Flow {
         Flow {
             nodes: vec![
-                approver("manager", ApproverRule::Manager { levels: 1 }, EmptyRule::Admin),
-                approver("finance", ApproverRule::DepartmentHead { department: Some(4) }, EmptyRule::Admin),
+                with_empty(approver("manager", ApproverRule::Manager { levels: 1 }), EmptyRule::Admin),
+                with_empty(approver("finance", ApproverRule::DepartmentHead { department: Some(4) }), EmptyRule::Admin),
                 Node::Conditions {
                     id: "amount".into(),
                     name: "amount".into(),
@@ -295,7 +241,10 @@ pub(crate) mod tests {
                                 op: CmpOp::Gt,
                                 value: json!("5000"),
                             }),
-                            nodes: vec![approver("gm", ApproverRule::Users { ids: vec![1] }, EmptyRule::Admin)],
+                            nodes: vec![with_empty(
+                                approver("gm", ApproverRule::Users { ids: vec![1] }),
+                                EmptyRule::Admin,
+                            )],
                         },
                     ],
                 },
@@ -377,11 +326,11 @@ pub(crate) mod tests {
                 arms: vec![
                     ParallelArm {
                         name: "a".into(),
-                        nodes: vec![approver("x", ApproverRule::Users { ids: vec![1] }, EmptyRule::Skip)],
+                        nodes: vec![with_empty(approver("x", ApproverRule::Users { ids: vec![1] }), EmptyRule::Skip)],
                     },
                     ParallelArm {
                         name: "b".into(),
-                        nodes: vec![approver("y", ApproverRule::Users { ids: vec![8] }, EmptyRule::Skip)],
+                        nodes: vec![with_empty(approver("y", ApproverRule::Users { ids: vec![8] }), EmptyRule::Skip)],
                     },
                 ],
             }],
