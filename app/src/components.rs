@@ -58,6 +58,7 @@ pub fn role_label(i18n: I18nContext<Locale>, key: &str) -> String {
         "approver" => t_string!(i18n, role.approver).to_string(),
         "operator" => t_string!(i18n, role.operator).to_string(),
         "viewer" => t_string!(i18n, role.viewer).to_string(),
+        "auditor" => t_string!(i18n, role.auditor).to_string(),
         other => other.to_owned(),
     }
 }

@@ -272,6 +272,8 @@ pub fn permission_label(i18n: I18nContext<Locale>, p: Permission) -> String {
         Permission::RoleManage => t_string!(i18n, perm.role_manage).to_string(),
         Permission::AuditRead => t_string!(i18n, perm.audit_read).to_string(),
         Permission::AccountReport => t_string!(i18n, perm.account_report).to_string(),
+        Permission::TemplateManage => t_string!(i18n, perm.template_manage).to_string(),
+        Permission::WorkflowAudit => t_string!(i18n, perm.workflow_audit).to_string(),
     }
 }
 

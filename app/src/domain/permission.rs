@@ -22,11 +22,15 @@ pub enum Permission {
     AuditRead,
     /// Read account reports (dormant accounts).
     AccountReport,
+    /// Design and publish approval templates; manage leave balances and the working calendar.
+    TemplateManage,
+    /// Read every approval instance (auditors); hand over a leaver's tasks.
+    WorkflowAudit,
 }
 
 impl Permission {
     /// Every permission, in display order.
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 9] = [
         Self::DirectoryRead,
         Self::UserRead,
         Self::UserManage,
@@ -34,6 +38,8 @@ impl Permission {
         Self::RoleManage,
         Self::AuditRead,
         Self::AccountReport,
+        Self::TemplateManage,
+        Self::WorkflowAudit,
     ];
 
     /// The stable key stored in the database and used by the API.
@@ -47,6 +53,8 @@ impl Permission {
             Self::RoleManage => "role_manage",
             Self::AuditRead => "audit_read",
             Self::AccountReport => "account_report",
+            Self::TemplateManage => "template_manage",
+            Self::WorkflowAudit => "workflow_audit",
         }
     }
 
@@ -58,11 +66,12 @@ impl Permission {
 }
 
 /// The built-in roles. A new account gets `viewer` only (least privilege).
-pub const BUILTIN_ROLES: [(&str, &[Permission]); 4] = [
+pub const BUILTIN_ROLES: [(&str, &[Permission]); 5] = [
     ("admin", &Permission::ALL),
     ("approver", &[Permission::DirectoryRead]),
     ("operator", &[Permission::DirectoryRead, Permission::UserRead, Permission::AccountReport]),
     ("viewer", &[Permission::DirectoryRead]),
+    ("auditor", &[Permission::DirectoryRead, Permission::AuditRead, Permission::WorkflowAudit]),
 ];
 
 /// The role every new account starts with.

@@ -69,6 +69,7 @@ fn builtin_role_name(key: &str) -> &'static str {
         "admin" => "管理员",
         "approver" => "审批人",
         "operator" => "操作员",
+        "auditor" => "审计员",
         _ => "查看员",
     }
 }

@@ -120,6 +120,29 @@ pub struct ParallelArm {
     pub nodes: Vec<Node>,
 }
 
+/// What happens when a node's task is still open at its deadline (SPEC WF-6). The task is
+/// flagged overdue and recorded as a violation in every case, and the requester is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "then", rename_all = "snake_case")]
+pub enum TimeoutAction {
+    /// Remind the handler, again every `every_minutes` of working time.
+    Remind { every_minutes: u32 },
+    /// Hand the task to the handler's manager.
+    Escalate,
+    /// Approve on the handler's behalf.
+    AutoApprove,
+    /// Return the request to the requester.
+    AutoReturn,
+}
+
+/// A node's deadline, in working minutes from the moment its task opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeout {
+    pub after_minutes: u32,
+    #[serde(flatten)]
+    pub action: TimeoutAction,
+}
+
 /// A step of the flow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -135,6 +158,8 @@ pub enum Node {
         on_empty: EmptyRule,
         #[serde(default)]
         requester_is_approver: SelfRule,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<Timeout>,
     },
     /// Someone carries the request out (执行人).
     Handler {
@@ -143,6 +168,8 @@ pub enum Node {
         rule: ApproverRule,
         #[serde(default)]
         on_empty: EmptyRule,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<Timeout>,
     },
     /// People are informed (抄送).
     Cc { id: String, name: String, targets: Vec<ApproverRule> },
@@ -162,6 +189,15 @@ impl Node {
             | Self::Cc { id, .. }
             | Self::Conditions { id, .. }
             | Self::Parallel { id, .. } => id,
+        }
+    }
+
+    /// The node's deadline, if it has one.
+    #[must_use]
+    pub fn timeout(&self) -> Option<Timeout> {
+        match self {
+            Self::Approver { timeout, .. } | Self::Handler { timeout, .. } => *timeout,
+            _ => None,
         }
     }
 
@@ -240,6 +276,16 @@ impl Flow {
             }
             if n.name().trim().is_empty() {
                 err("the node has no name".into());
+            }
+            if let Some(t) = n.timeout() {
+                if t.after_minutes == 0 || t.after_minutes > 60 * 24 * 365 {
+                    err("the deadline must be between 1 minute and a year of working time".into());
+                }
+                if let TimeoutAction::Remind { every_minutes } = t.action
+                    && every_minutes < 5
+                {
+                    err("reminders repeat at most every 5 minutes".into());
+                }
             }
             match n {
                 Node::Approver { rule, mode, on_empty, .. } => {
@@ -335,7 +381,7 @@ fn check_condition(c: &Condition, form: &FormSchema, arm: &str, err: &mut impl F
             };
             let ordered = matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge);
             let ok = match &f.kind {
-                FieldKind::Money { .. } | FieldKind::Total { .. } => {
+                FieldKind::Money { .. } | FieldKind::Total { .. } | FieldKind::WorkingDays { .. } => {
                     *op == CmpOp::IsEmpty || value_text(value).is_some_and(|t| Money::parse(&t).is_ok())
                 }
                 FieldKind::Number { .. } => {

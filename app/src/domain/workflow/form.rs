@@ -67,6 +67,17 @@ pub enum FieldKind {
         table: String,
         column: String,
     },
+    /// Working days between two date fields, in half-day steps (`"2.5"`), computed by the
+    /// server with the organisation's working calendar; half-day fields are selects of
+    /// `am`/`pm`.
+    WorkingDays {
+        start: String,
+        end: String,
+        #[serde(default)]
+        start_half: Option<String>,
+        #[serde(default)]
+        end_half: Option<String>,
+    },
 }
 
 fn one() -> u32 {
@@ -165,6 +176,25 @@ impl FormSchema {
                         errs.push(err(&format!("the total must sum a money column of a table (got {table}.{column})")));
                     }
                 }
+                FieldKind::WorkingDays { start, end, start_half, end_half } => {
+                    let is = |k: &str, date: bool| {
+                        self.fields.iter().any(|t| {
+                            t.key == k
+                                && if date {
+                                    matches!(t.kind, FieldKind::Date)
+                                } else {
+                                    matches!(&t.kind, FieldKind::Select { options }
+                                        if options.iter().all(|o| o.value == "am" || o.value == "pm"))
+                                }
+                        })
+                    };
+                    if !is(start, true) || !is(end, true) {
+                        errs.push(err("working days count between two date fields of this form"));
+                    }
+                    if start_half.iter().chain(end_half).any(|h| !is(h, false)) {
+                        errs.push(err("half-day fields must be selects of am and pm"));
+                    }
+                }
                 FieldKind::Number { min: Some(a), max: Some(b) } if a > b => errs.push(err("min is above max")),
                 _ => {}
             }
@@ -190,7 +220,7 @@ impl FormSchema {
         let mut out = Map::new();
         let mut errs = Vec::new();
         for f in &self.fields {
-            if matches!(f.kind, FieldKind::Total { .. }) {
+            if matches!(f.kind, FieldKind::Total { .. } | FieldKind::WorkingDays { .. }) {
                 continue;
             }
             if let Some(v) = validate_field(f, obj.get(&f.key), &f.key, &mut errs) {
@@ -218,6 +248,48 @@ impl FormSchema {
         }
         if errs.is_empty() { Ok(out) } else { Err(errs) }
     }
+
+    /// Fills in the working-days fields of validated values from their dates and the
+    /// calendar. A range that runs backwards (an afternoon start after a morning end on one
+    /// day) is refused on the end field.
+    ///
+    /// # Errors
+    /// The field errors.
+    pub fn fill_working_days(
+        &self,
+        form: &mut Map<String, Value>,
+        cal: &super::calendar::WorkCalendar,
+    ) -> Result<(), Vec<FieldError>> {
+        use super::calendar::Half;
+        let mut errs = Vec::new();
+        for f in &self.fields {
+            let FieldKind::WorkingDays { start, end, start_half, end_half } = &f.kind else { continue };
+            let date = |k: &str| form.get(k).and_then(date_of);
+            let half = |k: &Option<String>, default: Half| match k.as_ref().and_then(|k| form.get(k)) {
+                Some(Value::String(s)) if s == "pm" => Half::Pm,
+                Some(Value::String(s)) if s == "am" => Half::Am,
+                _ => default,
+            };
+            let (Some(a), Some(b)) = (date(start), date(end)) else { continue };
+            match cal.leave_half_days(a, half(start_half, Half::Am), b, half(end_half, Half::Pm)) {
+                Some(halves) => {
+                    let days = Money(i64::from(halves) * 50);
+                    let text = days.to_string();
+                    let text = text.strip_suffix(".00").or_else(|| text.strip_suffix('0')).unwrap_or(&text).to_owned();
+                    form.insert(f.key.clone(), Value::String(text));
+                }
+                None => errs.push(FieldError { path: end.clone(), code: ErrorCode::OutOfRange }),
+            }
+        }
+        if errs.is_empty() { Ok(()) } else { Err(errs) }
+    }
+}
+
+/// Half days of a working-days value (`"2.5"` is 5).
+#[must_use]
+pub fn half_days_of(v: Option<&Value>) -> Option<u32> {
+    let m = Money::parse(v?.as_str()?).ok()?;
+    u32::try_from(m.0 / 50).ok().filter(|_| m.0 % 50 == 0)
 }
 
 fn is_blank(v: Option<&Value>) -> bool {
@@ -336,6 +408,10 @@ fn validate_field(f: &Field, v: Option<&Value>, path: &str, errs: &mut Vec<Field
             }
             let mut out = Vec::new();
             for i in ids {
+                let i = match i {
+                    Value::Number(n) => Value::String(n.to_string()),
+                    other => other,
+                };
                 match i.as_str().map(str::trim) {
                     Some(s)
                         if !s.is_empty()
@@ -369,7 +445,7 @@ fn validate_field(f: &Field, v: Option<&Value>, path: &str, errs: &mut Vec<Field
             }
             Some(Value::Array(out))
         }
-        FieldKind::Total { .. } => None,
+        FieldKind::Total { .. } | FieldKind::WorkingDays { .. } => None,
     }
 }
 
@@ -414,6 +490,36 @@ mod tests {
         assert_eq!(v["items"][1]["amount"], "0.10");
         assert_eq!(v["items"][1]["receipt"], json!(["ab12"]));
         assert!(v.get("smuggled").is_none());
+    }
+
+    #[test]
+    fn leave_days_are_counted_by_the_server() {
+        let s: FormSchema = serde_json::from_value(json!({"fields": [
+            {"key": "start_date", "label": "开始", "type": "date", "required": true},
+            {"key": "start_half", "label": "上下午", "type": "select",
+             "options": [{"value": "am", "label": "上午"}, {"value": "pm", "label": "下午"}]},
+            {"key": "end_date", "label": "结束", "type": "date", "required": true},
+            {"key": "days", "label": "天数", "type": "working_days", "start": "start_date", "end": "end_date",
+             "start_half": "start_half"}
+        ]}))
+        .unwrap();
+        s.check().unwrap();
+        let cal = crate::domain::workflow::calendar::WorkCalendar::default();
+        let mut v = s
+            .validate(&json!({"start_date": "2026-11-23", "start_half": "pm", "end_date": "2026-11-27", "days": "99"}))
+            .unwrap();
+        assert!(v.get("days").is_none(), "never taken from the client");
+        s.fill_working_days(&mut v, &cal).unwrap();
+        assert_eq!(v["days"], "4.5");
+        assert_eq!(half_days_of(v.get("days")), Some(9));
+        let mut v = s.validate(&json!({"start_date": "2026-11-23", "end_date": "2026-11-27"})).unwrap();
+        s.fill_working_days(&mut v, &cal).unwrap();
+        assert_eq!(v["days"], "5");
+        let bad: FormSchema = serde_json::from_value(json!({"fields": [
+            {"key": "days", "label": "天数", "type": "working_days", "start": "a", "end": "b"}
+        ]}))
+        .unwrap();
+        assert!(bad.check().is_err());
     }
 
     #[test]

@@ -91,17 +91,93 @@ pub enum Action {
 pub enum EventKind {
     Submitted,
     Resubmitted,
-    NodeSkipped { node: String },
-    Copied { node: String, users: Vec<i64> },
-    Approved { task: u32 },
-    Rejected { task: u32 },
-    Returned { task: u32, target: ReturnTarget },
-    Transferred { task: u32, to: i64, new_task: u32 },
-    SignerAdded { task: u32, user: i64, position: SignerPosition, new_task: u32 },
+    NodeSkipped {
+        node: String,
+    },
+    Copied {
+        node: String,
+        users: Vec<i64>,
+    },
+    Approved {
+        task: u32,
+    },
+    Rejected {
+        task: u32,
+    },
+    Returned {
+        task: u32,
+        target: ReturnTarget,
+    },
+    Transferred {
+        task: u32,
+        to: i64,
+        new_task: u32,
+    },
+    SignerAdded {
+        task: u32,
+        user: i64,
+        position: SignerPosition,
+        new_task: u32,
+    },
     Commented,
     Urged,
     Withdrawn,
-    Finished { status: InstanceStatus },
+    Finished {
+        status: InstanceStatus,
+    },
+    /// The task passed its deadline (a violation).
+    Overdue {
+        task: u32,
+    },
+    /// The handler was reminded of an overdue task.
+    Reminded {
+        task: u32,
+    },
+    /// The deadline passed and the task went to the handler's manager.
+    Escalated {
+        task: u32,
+        to: i64,
+        new_task: u32,
+    },
+    AutoApproved {
+        task: u32,
+    },
+    AutoReturned {
+        task: u32,
+    },
+    /// An administrator handed the task over (offboarding).
+    HandedOver {
+        task: u32,
+        to: i64,
+        new_task: u32,
+    },
+}
+
+/// What happens to a task without its handler: deadlines and offboarding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum SystemAction {
+    MarkOverdue { task: u32 },
+    Remind { task: u32 },
+    Escalate { task: u32, to: i64 },
+    AutoApprove { task: u32 },
+    AutoReturn { task: u32 },
+    HandOver { task: u32, to: i64, by: i64, comment: String },
+}
+
+impl SystemAction {
+    /// The task acted on.
+    #[must_use]
+    pub fn task(&self) -> u32 {
+        match self {
+            Self::MarkOverdue { task }
+            | Self::Remind { task }
+            | Self::Escalate { task, .. }
+            | Self::AutoApprove { task }
+            | Self::AutoReturn { task }
+            | Self::HandOver { task, .. } => *task,
+        }
+    }
 }
 
 /// One history entry.
@@ -473,15 +549,7 @@ impl Instance {
                     return Err(ActionError::BadUser);
                 }
                 let i = self.own_open(task, actor)?;
-                let t = self.tasks[i].clone();
-                self.tasks[i].status = TaskStatus::Transferred;
-                let new_task = self.new_task(&t.node, &t.addr, t.kind, to, TaskStatus::Open, None);
-                // Whoever waited on the old task now waits on the new one.
-                for w in &mut self.tasks {
-                    if w.after == Some(task) && w.status == TaskStatus::Waiting {
-                        w.after = Some(new_task);
-                    }
-                }
+                let new_task = self.hand_to(i, to);
                 self.log(Some(actor), EventKind::Transferred { task, to, new_task }, &comment);
             }
             Action::AddSigner { task, user, position, comment } => {
@@ -516,14 +584,8 @@ impl Instance {
                 let from = self.tasks[i].addr.clone();
                 match &target {
                     ReturnTarget::Requester => {
-                        self.tasks[i].status = TaskStatus::Cancelled;
                         self.log(Some(actor), EventKind::Returned { task, target: target.clone() }, &comment);
-                        for t in &mut self.tasks {
-                            if matches!(t.status, TaskStatus::Open | TaskStatus::Waiting) {
-                                t.status = TaskStatus::Cancelled;
-                            }
-                        }
-                        self.status = InstanceStatus::Returned;
+                        self.return_to_requester();
                     }
                     ReturnTarget::Node { id } => {
                         let to = find_node(env.flow, id).ok_or(ActionError::BadReturnTarget)?;
@@ -578,6 +640,77 @@ impl Instance {
             }
         }
         Ok(())
+    }
+
+    /// What the system does on a deadline, or an administrator on offboarding. The task must
+    /// be open; the caller decides who may do this (the engine only keeps the flow right).
+    ///
+    /// # Errors
+    /// `UnknownTask`, `TaskNotOpen`, `NotRunning`, or `BadUser` for a hand-over to someone who
+    /// cannot take the task; the instance is then unchanged.
+    pub fn apply_system<O: OrgView>(&mut self, action: SystemAction, env: &Env<'_, O>) -> Result<(), ActionError> {
+        if self.status != InstanceStatus::Running {
+            return Err(ActionError::NotRunning);
+        }
+        let task = action.task();
+        let i = self.tasks.iter().position(|t| t.id == task).ok_or(ActionError::UnknownTask)?;
+        if self.tasks[i].status != TaskStatus::Open {
+            return Err(ActionError::TaskNotOpen);
+        }
+        match action {
+            SystemAction::MarkOverdue { .. } => self.log(None, EventKind::Overdue { task }, ""),
+            SystemAction::Remind { .. } => self.log(None, EventKind::Reminded { task }, ""),
+            SystemAction::AutoApprove { .. } => {
+                self.tasks[i].status = TaskStatus::Approved;
+                self.log(None, EventKind::AutoApproved { task }, "");
+                self.after_approval(i, env);
+            }
+            SystemAction::AutoReturn { .. } => {
+                self.log(None, EventKind::AutoReturned { task }, "");
+                self.return_to_requester();
+            }
+            SystemAction::Escalate { to, .. } | SystemAction::HandOver { to, .. } => {
+                let t = &self.tasks[i];
+                let taken = self
+                    .node_tasks(&t.addr, t.round)
+                    .any(|o| o.assignee == to && matches!(o.status, TaskStatus::Open | TaskStatus::Waiting));
+                if to <= 0 || to == t.assignee || taken || !env.org.is_active(to) {
+                    return Err(ActionError::BadUser);
+                }
+                let new_task = self.hand_to(i, to);
+                match action {
+                    SystemAction::HandOver { by, comment, .. } => {
+                        self.log(Some(by), EventKind::HandedOver { task, to, new_task }, &comment);
+                    }
+                    _ => self.log(None, EventKind::Escalated { task, to, new_task }, ""),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves an open task to someone else; returns the new task.
+    fn hand_to(&mut self, i: usize, to: i64) -> u32 {
+        let t = self.tasks[i].clone();
+        self.tasks[i].status = TaskStatus::Transferred;
+        let new_task = self.new_task(&t.node, &t.addr, t.kind, to, TaskStatus::Open, None);
+        // Whoever waited on the old task now waits on the new one.
+        for w in &mut self.tasks {
+            if w.after == Some(t.id) && w.status == TaskStatus::Waiting {
+                w.after = Some(new_task);
+            }
+        }
+        new_task
+    }
+
+    /// Ends every open task and waits for the requester to resubmit.
+    fn return_to_requester(&mut self) {
+        for t in &mut self.tasks {
+            if matches!(t.status, TaskStatus::Open | TaskStatus::Waiting) {
+                t.status = TaskStatus::Cancelled;
+            }
+        }
+        self.status = InstanceStatus::Returned;
     }
 
     /// Cancels the tasks waiting on `task`, and those waiting on them.
@@ -963,6 +1096,42 @@ mod tests {
             assert_eq!(open(&i), vec![("c".into(), 11)], "the added signer goes after");
             approve_open(&mut i, env);
             assert_eq!(open(&i), vec![("d".into(), 8)]);
+        });
+    }
+
+    #[test]
+    fn deadlines_and_hand_overs_act_without_the_handler() {
+        let flow = expense();
+        with_request(&flow, "8000", |env| {
+            let mut i = Instance::start(env);
+            let t = i.open_tasks().next().unwrap().id;
+            i.apply_system(SystemAction::MarkOverdue { task: t }, env).unwrap();
+            i.apply_system(SystemAction::Remind { task: t }, env).unwrap();
+            assert_eq!(i.status, InstanceStatus::Running);
+            // Escalation to someone inactive or to the same handler is refused, unchanged.
+            let before = i.clone();
+            assert_eq!(i.apply_system(SystemAction::Escalate { task: t, to: 99 }, env), Err(ActionError::BadUser));
+            assert_eq!(i.apply_system(SystemAction::Escalate { task: t, to: 11 }, env), Err(ActionError::BadUser));
+            assert_eq!(i, before);
+            i.apply_system(SystemAction::Escalate { task: t, to: 1 }, env).unwrap();
+            assert_eq!(open(&i), vec![("manager".into(), 1)]);
+            assert_eq!(i.tasks[0].status, TaskStatus::Transferred);
+            let t = i.open_tasks().next().unwrap().id;
+            i.apply_system(SystemAction::AutoApprove { task: t }, env).unwrap();
+            assert_eq!(open(&i), vec![("finance".into(), 8)]);
+            assert!(matches!(i.history.last().unwrap().kind, EventKind::AutoApproved { .. }));
+            assert_eq!(i.history.last().unwrap().actor, None);
+            let t = i.open_tasks().next().unwrap().id;
+            i.apply_system(SystemAction::HandOver { task: t, to: 3, by: 5, comment: "离职交接".into() }, env).unwrap();
+            assert_eq!(open(&i), vec![("finance".into(), 3)]);
+            assert_eq!(i.history.last().unwrap().actor, Some(5));
+            // A task that is no longer open takes no system action.
+            assert_eq!(i.apply_system(SystemAction::AutoApprove { task: t }, env), Err(ActionError::TaskNotOpen));
+            let t = i.open_tasks().next().unwrap().id;
+            i.apply_system(SystemAction::AutoReturn { task: t }, env).unwrap();
+            assert_eq!(i.status, InstanceStatus::Returned);
+            assert_eq!(i.open_tasks().count(), 0);
+            assert_eq!(i.apply_system(SystemAction::Remind { task: t }, env), Err(ActionError::NotRunning));
         });
     }
 

@@ -160,7 +160,7 @@ fn predict_seq(nodes: &[Node], req: &Request<'_>, org: &impl OrgView) -> Vec<Ste
     for n in nodes {
         let picked = req.picks.get(n.id()).map(Vec::as_slice).unwrap_or(&[]);
         match n {
-            Node::Approver { id, name, rule, mode, on_empty, requester_is_approver } => {
+            Node::Approver { id, name, rule, mode, on_empty, requester_is_approver, .. } => {
                 let found = resolve_rule(rule, req.requester, picked, org);
                 out.push(Step::Node {
                     id: id.clone(),
@@ -170,7 +170,7 @@ fn predict_seq(nodes: &[Node], req: &Request<'_>, org: &impl OrgView) -> Vec<Ste
                     assignment: assign(found, req.requester, *requester_is_approver, *on_empty, org),
                 });
             }
-            Node::Handler { id, name, rule, on_empty } => {
+            Node::Handler { id, name, rule, on_empty, .. } => {
                 let found = resolve_rule(rule, req.requester, picked, org);
                 out.push(Step::Node {
                     id: id.clone(),

@@ -60,6 +60,7 @@ pub fn approver(id: &str, rule: ApproverRule) -> Node {
         mode: MultiMode::All,
         on_empty: EmptyRule::Skip,
         requester_is_approver: SelfRule::Skip,
+        timeout: None,
     }
 }
 

@@ -1,0 +1,27 @@
+//! The `wf_templates` table.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "wf_templates")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub key: String,
+    pub name: String,
+    pub category: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub icon: String,
+    pub effect: Option<String>,
+    pub builtin: bool,
+    pub active: bool,
+    pub current_version_id: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
