@@ -79,6 +79,8 @@ pub fn code_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::UnknownReference => t_string!(i18n, err.unknown_reference).to_string(),
         ErrorCode::NotEmpty => t_string!(i18n, err.not_empty).to_string(),
         ErrorCode::OutOfRange => t_string!(i18n, err.out_of_range).to_string(),
+        ErrorCode::InsufficientBalance => t_string!(i18n, err.insufficient_balance).to_string(),
+        ErrorCode::NotAllowed => t_string!(i18n, err.not_allowed).to_string(),
     }
 }
 
@@ -89,6 +91,10 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
         AppError::Forbidden => t_string!(i18n, err.forbidden).to_string(),
         AppError::Unauthenticated => t_string!(i18n, err.unauthenticated).to_string(),
         AppError::Validation { code, .. } => code_text(i18n, *code),
+        AppError::InvalidForm { .. } => t_string!(i18n, err.invalid_form).to_string(),
+        AppError::InvalidTemplate { problems } => {
+            t_string!(i18n, err.invalid_template, problems = problems.join("；")).to_string()
+        }
         AppError::BadRequest { .. } => t_string!(i18n, err.bad_request).to_string(),
         AppError::PayloadTooLarge => t_string!(i18n, err.too_large).to_string(),
         AppError::Conflict { message } => t_string!(i18n, err.conflict, msg = message.clone()).to_string(),

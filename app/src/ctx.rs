@@ -14,6 +14,46 @@ use std::sync::Arc;
 pub struct Settings {
     /// Mark cookies `Secure` (the site is served over TLS).
     pub secure_cookies: bool,
+    /// Where uploaded files are kept (content-addressed, under `files/`).
+    pub data_dir: std::path::PathBuf,
+    /// The largest attachment accepted, in bytes.
+    pub max_upload_bytes: usize,
+}
+
+/// The time services go by: the system clock, or in tests one that only moves when told,
+/// so deadlines are tested by moving the clock instead of sleeping.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<Arc<std::sync::Mutex<chrono::DateTime<chrono::Utc>>>>);
+
+impl Clock {
+    /// The system clock.
+    #[must_use]
+    pub fn system() -> Self {
+        Self(None)
+    }
+
+    /// A clock standing at `t` until moved.
+    #[must_use]
+    pub fn manual(t: chrono::DateTime<chrono::Utc>) -> Self {
+        Self(Some(Arc::new(std::sync::Mutex::new(t))))
+    }
+
+    /// The current time.
+    #[must_use]
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        match &self.0 {
+            Some(t) => *t.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+            None => chrono::Utc::now(),
+        }
+    }
+
+    /// Moves a manual clock forward (the system clock ignores this).
+    pub fn advance(&self, by: chrono::Duration) {
+        if let Some(t) = &self.0 {
+            let mut g = t.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            *g += by;
+        }
+    }
 }
 
 /// Shared by every request handler, server function and background job.
@@ -22,6 +62,9 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
+    pub clock: Clock,
+    /// Published template versions already read (they never change).
+    pub versions: Arc<crate::workflow::server::VersionCache>,
 }
 
 /// Who is calling and from where. Put into each request's extensions by the server's

@@ -24,6 +24,8 @@ pub enum ErrorCode {
     UnknownReference,
     NotEmpty,
     OutOfRange,
+    InsufficientBalance,
+    NotAllowed,
 }
 
 impl ErrorCode {
@@ -44,6 +46,8 @@ impl ErrorCode {
             Self::UnknownReference => "refers to something that does not exist",
             Self::NotEmpty => "still has members or sub-departments",
             Self::OutOfRange => "is out of range",
+            Self::InsufficientBalance => "is more than the remaining balance",
+            Self::NotAllowed => "is not an allowed type",
         }
     }
 }
@@ -60,6 +64,12 @@ pub enum AppError {
     Unauthenticated,
     #[error("{field} {}", code.english())]
     Validation { field: String, code: ErrorCode },
+    /// Submitted form values that fail the template's schema, each with its path.
+    #[error("invalid form: {}", form_text(errors))]
+    InvalidForm { errors: Vec<crate::domain::workflow::form::FieldError> },
+    /// A template whose form or flow is invalid, each problem naming its field or node.
+    #[error("invalid template: {}", problems.join("; "))]
+    InvalidTemplate { problems: Vec<String> },
     #[error("bad request: {message}")]
     BadRequest { message: String },
     #[error("conflict: {message}")]
@@ -91,7 +101,7 @@ impl AppError {
             Self::Forbidden => 403,
             Self::Unauthenticated => 401,
             Self::Validation { code: ErrorCode::WrongCredentials, .. } => 401,
-            Self::Validation { .. } => 422,
+            Self::Validation { .. } | Self::InvalidForm { .. } | Self::InvalidTemplate { .. } => 422,
             Self::BadRequest { .. } => 400,
             Self::Conflict { .. } => 409,
             Self::PayloadTooLarge => 413,
@@ -137,6 +147,10 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
             sea_orm::TransactionError::Transaction(app) => app,
         }
     }
+}
+
+fn form_text(errors: &[crate::domain::workflow::form::FieldError]) -> String {
+    errors.iter().map(|e| format!("{} {}", e.path, e.code.english())).collect::<Vec<_>>().join("; ")
 }
 
 /// Result of every service and server function.

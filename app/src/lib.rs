@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod org;
 pub mod shell;
+pub mod workflow;
 
 #[cfg(feature = "ssr")]
 pub mod ctx;

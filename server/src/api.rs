@@ -54,13 +54,19 @@ impl IntoResponse for ApiError {
 /// The error body of every API route.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// `not_found`, `forbidden`, `unauthenticated`, `validation`, `bad_request`, `conflict`,
-    /// `too_many_attempts` or `internal`.
+    /// `not_found`, `forbidden`, `unauthenticated`, `validation`, `invalid_form`,
+    /// `invalid_template`, `bad_request`, `conflict`, `payload_too_large`, `too_many_attempts`
+    /// or `internal`.
     pub error: String,
     pub message: String,
     pub field: Option<String>,
     pub code: Option<ErrorCode>,
     pub request_id: Option<String>,
+    /// `invalid_form`: every refused field, `{path, code}` (`items[1].amount`).
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub errors: Option<Vec<serde_json::Value>>,
+    /// `invalid_template`: every problem, each naming its field or node.
+    pub problems: Option<Vec<String>>,
 }
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -394,6 +400,328 @@ async fn delete_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
+// ---------------------------------------------------------------- workflow
+
+use app::domain::workflow::calendar::WorkCalendar;
+use app::workflow::api::{
+    AttachmentDto, CommentBody, HandOverBody, HandOverResult, InboxItem, InstanceView, LeaveBalance, NotificationDto,
+    PredictedStep, PublishTemplate, ResubmitRequest, SetLeaveGrant, SubmitRequest, TaskAction, TaskCounts, TaskQuery,
+    TemplateDetail, TemplateSummary,
+};
+use app::workflow::server as wf;
+
+/// Published templates.
+#[utoipa::path(get, path = "/api/v1/templates", tag = "workflow",
+    responses((status = 200, body = Vec<TemplateSummary>), (status = 401, body = ErrorBody)))]
+async fn list_templates(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Json<Vec<TemplateSummary>>> {
+    Ok(Json(wf::list_templates(&st.db, &caller).await?))
+}
+
+/// Publishes a template (a new key, or a new version of an existing one).
+#[utoipa::path(post, path = "/api/v1/templates", tag = "workflow", request_body = PublishTemplate,
+    responses((status = 201, body = TemplateDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn publish_template(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<PublishTemplate>,
+) -> ApiResult<(StatusCode, Json<TemplateDetail>)> {
+    Ok((StatusCode::CREATED, Json(wf::publish_template(&st, &caller, body).await?)))
+}
+
+/// A template's current version with its form schema and flow.
+#[utoipa::path(get, path = "/api/v1/templates/{key}", tag = "workflow", params(("key" = String, Path)),
+    responses((status = 200, body = TemplateDetail), (status = 404, body = ErrorBody)))]
+async fn get_template(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(key): ApiPath<String>,
+) -> ApiResult<Json<TemplateDetail>> {
+    Ok(Json(wf::get_template(&st.db, &caller, &key).await?))
+}
+
+/// Form values for a prediction.
+#[derive(Deserialize, ToSchema)]
+pub struct PredictBody {
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+    #[serde(default)]
+    pub picks: std::collections::HashMap<String, Vec<i64>>,
+}
+
+/// The path these form values would take for the caller, and who would act at each node.
+#[utoipa::path(post, path = "/api/v1/templates/{key}/predict", tag = "workflow", params(("key" = String, Path)),
+    request_body = PredictBody, responses((status = 200, body = Vec<PredictedStep>), (status = 404, body = ErrorBody)))]
+async fn predict_path(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(body): ApiJson<PredictBody>,
+) -> ApiResult<Json<Vec<PredictedStep>>> {
+    Ok(Json(wf::predict_path(&st, &caller, &key, &body.form, &body.picks).await?))
+}
+
+/// Submits a request.
+#[utoipa::path(post, path = "/api/v1/instances", tag = "workflow", request_body = SubmitRequest,
+    responses((status = 201, body = InstanceView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn submit_instance(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<SubmitRequest>,
+) -> ApiResult<(StatusCode, Json<InstanceView>)> {
+    Ok((StatusCode::CREATED, Json(wf::submit(&st, &caller, body).await?)))
+}
+
+/// An instance: status, form, flow with node states, tasks, history.
+#[utoipa::path(get, path = "/api/v1/instances/{id}", tag = "workflow", params(("id" = i64, Path)),
+    responses((status = 200, body = InstanceView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_instance(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<InstanceView>> {
+    Ok(Json(wf::get_instance(&st, &caller, id).await?))
+}
+
+/// Withdraws the caller's own request while no one has acted on it.
+#[utoipa::path(post, path = "/api/v1/instances/{id}/withdraw", tag = "workflow", params(("id" = i64, Path)),
+    responses((status = 200, body = InstanceView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn withdraw_instance(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<InstanceView>> {
+    Ok(Json(wf::withdraw(&st, &caller, id).await?))
+}
+
+/// Urges the handlers of the caller's own request.
+#[utoipa::path(post, path = "/api/v1/instances/{id}/urge", tag = "workflow", params(("id" = i64, Path)),
+    responses((status = 200, body = InstanceView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn urge_instance(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<InstanceView>> {
+    Ok(Json(wf::urge(&st, &caller, id).await?))
+}
+
+/// Resubmits a returned request with its corrected form.
+#[utoipa::path(post, path = "/api/v1/instances/{id}/resubmit", tag = "workflow", params(("id" = i64, Path)),
+    request_body = ResubmitRequest,
+    responses((status = 200, body = InstanceView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn resubmit_instance(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ResubmitRequest>,
+) -> ApiResult<Json<InstanceView>> {
+    Ok(Json(wf::resubmit(&st, &caller, id, body).await?))
+}
+
+/// Comments on an instance (anyone on it).
+#[utoipa::path(post, path = "/api/v1/instances/{id}/comments", tag = "workflow", params(("id" = i64, Path)),
+    request_body = CommentBody,
+    responses((status = 200, body = InstanceView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn comment_instance(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<CommentBody>,
+) -> ApiResult<Json<InstanceView>> {
+    Ok(Json(wf::comment(&st, &caller, id, body).await?))
+}
+
+/// The lists: `box=todo|done|mine|cc`, with filters and pages of 20.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "workflow", params(TaskQuery),
+    responses((status = 200, body = Page<InboxItem>), (status = 401, body = ErrorBody)))]
+async fn list_tasks(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(q): ApiQuery<TaskQuery>,
+) -> ApiResult<Json<Page<InboxItem>>> {
+    Ok(Json(wf::list_tasks(&st.db, &caller, q).await?))
+}
+
+/// Counts for the navigation: open tasks, overdue ones, unread notifications.
+#[utoipa::path(get, path = "/api/v1/tasks/counts", tag = "workflow",
+    responses((status = 200, body = TaskCounts), (status = 401, body = ErrorBody)))]
+async fn task_counts(State(st): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<TaskCounts>> {
+    Ok(Json(wf::task_counts(&st.db, &caller).await?))
+}
+
+/// Acts on one of the caller's tasks: approve, reject, return, transfer, add_signer, comment.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/actions", tag = "workflow", params(("id" = i64, Path)),
+    request_body = TaskAction,
+    responses((status = 200, body = InstanceView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn act_on_task(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<TaskAction>,
+) -> ApiResult<Json<InstanceView>> {
+    Ok(Json(wf::act(&st, &caller, id, body).await?))
+}
+
+/// The name of an upload.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct UploadQuery {
+    pub filename: String,
+}
+
+/// Uploads a file (the raw bytes as the body, its name in `filename`); at most
+/// `TONGBAN_MAX_UPLOAD_BYTES`. Returns the id to put into attachment fields.
+#[utoipa::path(post, path = "/api/v1/attachments", tag = "workflow", params(UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = AttachmentDto), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn upload_attachment(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> ApiResult<(StatusCode, Json<AttachmentDto>)> {
+    caller.require_user()?;
+    let bytes =
+        axum::body::to_bytes(body, st.settings.max_upload_bytes).await.map_err(|_| AppError::PayloadTooLarge)?;
+    let ct = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    Ok((StatusCode::CREATED, Json(wf::upload_attachment(&st, &caller, &q.filename, ct, &bytes).await?)))
+}
+
+/// Downloads an attachment (its uploader and the readers of its request).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "workflow", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn download_attachment(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    let (a, bytes) = wf::download_attachment(&st, &caller, id).await?;
+    let disposition = format!("attachment; filename*=UTF-8''{}", app::components::percent_encode(&a.filename));
+    let safe_type = if a.content_type.starts_with("image/") || a.content_type == "application/pdf" {
+        a.content_type.clone()
+    } else {
+        "application/octet-stream".to_owned()
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, safe_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The caller's leave balances.
+#[utoipa::path(get, path = "/api/v1/leave-balances", tag = "workflow",
+    responses((status = 200, body = Vec<LeaveBalance>), (status = 401, body = ErrorBody)))]
+async fn my_leave_balances(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Json<Vec<LeaveBalance>>> {
+    Ok(Json(wf::leave_balances(&st.db, &caller, None).await?))
+}
+
+/// A user's leave balances (HR and administrators).
+#[utoipa::path(get, path = "/api/v1/users/{id}/leave-balances", tag = "workflow", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<LeaveBalance>), (status = 403, body = ErrorBody)))]
+async fn user_leave_balances(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<LeaveBalance>>> {
+    Ok(Json(wf::leave_balances(&st.db, &caller, Some(id)).await?))
+}
+
+/// Sets a user's grant of one leave type.
+#[utoipa::path(put, path = "/api/v1/users/{id}/leave-balances", tag = "workflow", params(("id" = i64, Path)),
+    request_body = SetLeaveGrant,
+    responses((status = 200, body = Vec<LeaveBalance>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_leave_grant(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<SetLeaveGrant>,
+) -> ApiResult<Json<Vec<LeaveBalance>>> {
+    Ok(Json(wf::set_leave_grant(&st, &caller, id, body).await?))
+}
+
+/// Offboarding: hands the user's open tasks to a successor (recorded in each request's
+/// history), optionally disabling the account.
+#[utoipa::path(post, path = "/api/v1/users/{id}/hand-over", tag = "workflow", params(("id" = i64, Path)),
+    request_body = HandOverBody,
+    responses((status = 200, body = HandOverResult), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn hand_over(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<HandOverBody>,
+) -> ApiResult<Json<HandOverResult>> {
+    Ok(Json(wf::hand_over(&st, &caller, id, body).await?))
+}
+
+/// The working calendar: holidays, make-up working days, working hours.
+#[utoipa::path(get, path = "/api/v1/work-calendar", tag = "workflow",
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
+async fn get_work_calendar(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Json<WorkCalendar>> {
+    Ok(Json(wf::get_work_calendar(&st.db, &caller).await?))
+}
+
+/// Replaces the working calendar.
+#[utoipa::path(put, path = "/api/v1/work-calendar", tag = "workflow", request_body = Object,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_work_calendar(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<WorkCalendar>,
+) -> ApiResult<Json<WorkCalendar>> {
+    Ok(Json(wf::set_work_calendar(&st, &caller, body).await?))
+}
+
+/// A page of a list.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    pub page: Option<u64>,
+}
+
+/// The caller's notifications, newest first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "workflow", params(PageQuery),
+    responses((status = 200, body = Page<NotificationDto>), (status = 401, body = ErrorBody)))]
+async fn list_notifications(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<NotificationDto>>> {
+    Ok(Json(wf::list_notifications(&st.db, &caller, q.page).await?))
+}
+
+/// Which notifications to mark read.
+#[derive(Deserialize, ToSchema)]
+pub struct MarkRead {
+    /// Up to and including this id; all when absent.
+    pub up_to: Option<i64>,
+}
+
+/// Marks the caller's notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "workflow", request_body = MarkRead,
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn mark_notifications_read(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<MarkRead>,
+) -> ApiResult<StatusCode> {
+    wf::mark_notifications_read(&st, &caller, body.up_to).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tongban API", version = "1", description = "The Tongban (通办) OA suite's integration API. \
@@ -439,5 +767,25 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit_export))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(delete_token))
+        .routes(routes!(list_templates, publish_template))
+        .routes(routes!(get_template))
+        .routes(routes!(predict_path))
+        .routes(routes!(submit_instance))
+        .routes(routes!(get_instance))
+        .routes(routes!(withdraw_instance))
+        .routes(routes!(urge_instance))
+        .routes(routes!(resubmit_instance))
+        .routes(routes!(comment_instance))
+        .routes(routes!(list_tasks))
+        .routes(routes!(task_counts))
+        .routes(routes!(act_on_task))
+        .routes(routes!(upload_attachment))
+        .routes(routes!(download_attachment))
+        .routes(routes!(my_leave_balances))
+        .routes(routes!(user_leave_balances, set_leave_grant))
+        .routes(routes!(hand_over))
+        .routes(routes!(get_work_calendar, set_work_calendar))
+        .routes(routes!(list_notifications))
+        .routes(routes!(mark_notifications_read))
         .split_for_parts()
 }

@@ -19,6 +19,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// `TONGBAN_MAX_BODY_BYTES`, default 1 MiB: larger request bodies get 413.
     pub max_body_bytes: usize,
+    /// `TONGBAN_MAX_UPLOAD_BYTES`, default 20 MiB: the largest attachment.
+    pub max_upload_bytes: usize,
     /// `TONGBAN_DEMO_PASSWORD`: the demo users' password; generated when unset.
     pub demo_password: Option<String>,
     /// `TONGBAN_LOG_FORMAT=json` for JSON log lines.
@@ -43,7 +45,12 @@ impl Config {
             Some(v) => v.parse().map_err(|e| format!("TONGBAN_MAX_BODY_BYTES: {e}"))?,
             None => 1024 * 1024,
         };
+        let max_upload_bytes = match var("TONGBAN_MAX_UPLOAD_BYTES") {
+            Some(v) => v.parse().map_err(|e| format!("TONGBAN_MAX_UPLOAD_BYTES: {e}"))?,
+            None => 20 * 1024 * 1024,
+        };
         Ok(Self {
+            max_upload_bytes,
             data_dir,
             database_url,
             addr,

@@ -8,7 +8,7 @@ pub mod middleware;
 pub mod seed;
 pub mod session_store;
 
-use app::ctx::{AppState, Settings};
+use app::ctx::{AppState, Clock, Settings};
 use app::{App, shell};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -30,6 +30,9 @@ pub struct RouterOptions {
     pub trust_proxy: bool,
     pub max_body_bytes: usize,
     pub secret: [u8; 64],
+    /// Where uploads are stored (`files/` inside it).
+    pub data_dir: std::path::PathBuf,
+    pub max_upload_bytes: usize,
 }
 
 /// Site options when not started by cargo-leptos: `Leptos.toml` if present, else defaults;
@@ -52,13 +55,36 @@ pub fn leptos_options() -> Result<LeptosOptions, String> {
     leptos::config::get_configuration(file).map(|c| c.leptos_options).map_err(|e| e.to_string())
 }
 
-/// The whole HTTP application: API, server functions, pages, static files.
+/// The state every handler and job shares.
+#[must_use]
+pub fn app_state(
+    db: DatabaseConnection,
+    leptos_options: LeptosOptions,
+    opts: &RouterOptions,
+    clock: Clock,
+) -> AppState {
+    AppState {
+        db,
+        leptos_options,
+        settings: Arc::new(Settings {
+            secure_cookies: opts.secure_cookies,
+            data_dir: opts.data_dir.clone(),
+            max_upload_bytes: opts.max_upload_bytes,
+        }),
+        clock,
+        versions: Arc::default(),
+    }
+}
+
+/// The whole HTTP application on the system clock.
 pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions, opts: &RouterOptions) -> Router {
-    let state = AppState {
-        db: db.clone(),
-        leptos_options: leptos_options.clone(),
-        settings: Arc::new(Settings { secure_cookies: opts.secure_cookies }),
-    };
+    router_for(app_state(db, leptos_options, opts, Clock::system()), opts)
+}
+
+/// The whole HTTP application: API, server functions, pages, static files.
+pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
+    let db = state.db.clone();
+    let leptos_options = state.leptos_options.clone();
     let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(db))
         .with_name("tongban_session")
         .with_http_only(true)
@@ -122,6 +148,36 @@ pub fn spawn_cleanup(db: DatabaseConnection) {
                 .await
             {
                 tracing::warn!(error = %e, "login attempt clean-up failed");
+            }
+        }
+    });
+}
+
+/// Runs the background jobs: outbox delivery every second, node deadlines every 30 seconds.
+/// Several servers may run them against one database; each due job is taken once.
+pub fn spawn_workers(state: AppState) {
+    let owner = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut n: u64 = 0;
+        loop {
+            tick.tick().await;
+            n += 1;
+            loop {
+                match app::workflow::jobs::deliver_outbox(&state.db, state.clock.now()).await {
+                    Ok(200..) => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox delivery failed");
+                        break;
+                    }
+                }
+            }
+            if n % 30 == 1
+                && let Err(e) = app::workflow::jobs::run_timers(&state, &owner).await
+            {
+                tracing::warn!(error = %e, "deadline run failed");
             }
         }
     });

@@ -1,7 +1,7 @@
 //! `tongban`: the one binary. `serve` (default), `migrate`, `seed-demo`, `audit verify`.
 
 use server::config::{Config, load_or_create_secret, write_private};
-use server::{RouterOptions, db, leptos_options, router, seed, spawn_cleanup};
+use server::{RouterOptions, app_state, db, leptos_options, router_for, seed, spawn_cleanup, spawn_workers};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -101,6 +101,7 @@ async fn seed_demo(config: &Config) -> Result<(), String> {
     if !seed_and_report(config, &conn).await? {
         println!("the database already has accounts; nothing seeded");
     }
+    app::workflow::builtin::ensure_builtin_templates(&conn).await.map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -129,20 +130,22 @@ async fn serve(config: Config) -> Result<(), String> {
     if seed::is_empty(&conn).await.map_err(|e| e.to_string())? {
         seed_and_report(&config, &conn).await?;
     }
+    app::workflow::builtin::ensure_builtin_templates(&conn).await.map_err(|e| e.to_string())?;
     let secret = load_or_create_secret(&config.data_dir)?;
     let mut options = leptos_options()?;
     options.site_addr = config.addr;
-    let app = router(
-        conn.clone(),
-        options,
-        &RouterOptions {
-            secure_cookies: config.secure_cookies,
-            trust_proxy: config.trust_proxy,
-            max_body_bytes: config.max_body_bytes,
-            secret,
-        },
-    );
+    let opts = RouterOptions {
+        secure_cookies: config.secure_cookies,
+        trust_proxy: config.trust_proxy,
+        max_body_bytes: config.max_body_bytes,
+        secret,
+        data_dir: config.data_dir.clone(),
+        max_upload_bytes: config.max_upload_bytes,
+    };
+    let state = app_state(conn.clone(), options, &opts, app::ctx::Clock::system());
+    let app = router_for(state.clone(), &opts);
     spawn_cleanup(conn);
+    spawn_workers(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("{}: {e}", config.addr))?;
     tracing::info!(addr = %config.addr, database = if config.is_sqlite() { "sqlite" } else { "postgres" }, "Tongban listening");
     println!("Tongban is running at http://{}", config.addr);

@@ -17,7 +17,14 @@ fn app(t: &TestDb) -> Router {
     server::router(
         t.db.clone(),
         options,
-        &server::RouterOptions { secure_cookies: false, trust_proxy: true, max_body_bytes: 64 * 1024, secret: [7; 64] },
+        &server::RouterOptions {
+            secure_cookies: false,
+            trust_proxy: true,
+            max_body_bytes: 64 * 1024,
+            secret: [7; 64],
+            data_dir: t.files.clone(),
+            max_upload_bytes: 256 * 1024,
+        },
     )
 }
 

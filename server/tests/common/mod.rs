@@ -19,7 +19,31 @@ pub enum Backend {
 pub struct TestDb {
     pub db: DatabaseConnection,
     pub backend: Backend,
+    /// A data directory for uploads.
+    pub files: std::path::PathBuf,
     _dir: Option<tempfile::TempDir>,
+    _files: tempfile::TempDir,
+}
+
+impl TestDb {
+    /// Services' state on a manual clock standing at Monday 2026-11-23 10:00 Beijing time.
+    pub fn state(&self) -> app::ctx::AppState {
+        let start =
+            chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00+08:00").unwrap().with_timezone(&chrono::Utc);
+        server::app_state(
+            self.db.clone(),
+            leptos::config::LeptosOptions::builder().output_name("tongban").build(),
+            &server::RouterOptions {
+                secure_cookies: false,
+                trust_proxy: false,
+                max_body_bytes: 64 * 1024,
+                secret: [7; 64],
+                data_dir: self.files.clone(),
+                max_upload_bytes: 256 * 1024,
+            },
+            app::ctx::Clock::manual(start),
+        )
+    }
 }
 
 fn pg_admin_url() -> String {
@@ -78,7 +102,9 @@ pub async fn fresh(backend: Backend) -> TestDb {
     server::db::migrate(&db).await.expect("migrate");
     app::org::server::ensure_builtin_roles(&db).await.expect("roles");
     assert!(server::seed::seed_demo(&db, DEMO_PASSWORD).await.expect("seed"));
-    TestDb { db, backend, _dir: dir }
+    app::workflow::builtin::ensure_builtin_templates(&db).await.expect("templates");
+    let files = tempfile::tempdir().expect("files dir");
+    TestDb { db, backend, files: files.path().to_owned(), _dir: dir, _files: files }
 }
 
 /// Runs the same test body on SQLite and on PostgreSQL.

@@ -27,8 +27,9 @@ pub enum ApproverRule {
     RequesterPicks,
 }
 
-/// How several approvers of one node decide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// How several approvers of one node decide. Written into the node as `"mode"` (and `"n"`
+/// for a quorum); a node without `"mode"` is all-must-approve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum MultiMode {
     /// Everyone must approve (会签).
@@ -40,6 +41,27 @@ pub enum MultiMode {
     Sequential,
     /// `n` approvals of all of them.
     Quorum { n: u32 },
+}
+
+impl<'de> Deserialize<'de> for MultiMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Raw {
+            #[serde(default)]
+            mode: Option<String>,
+            #[serde(default)]
+            n: Option<u32>,
+        }
+        let r = Raw::deserialize(d)?;
+        match r.mode.as_deref() {
+            None | Some("all") => Ok(Self::All),
+            Some("any") => Ok(Self::Any),
+            Some("sequential") => Ok(Self::Sequential),
+            Some("quorum") => Ok(Self::Quorum { n: r.n.ok_or_else(|| D::Error::missing_field("n"))? }),
+            Some(other) => Err(D::Error::unknown_variant(other, &["all", "any", "sequential", "quorum"])),
+        }
+    }
 }
 
 /// What happens when a rule finds nobody.

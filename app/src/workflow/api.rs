@@ -1,0 +1,449 @@
+//! Workflow DTOs and server functions (thin adapters over `workflow::server`).
+
+use crate::common::Page;
+use crate::domain::workflow::flow::{Flow, MultiMode};
+use crate::domain::workflow::form::FormSchema;
+use crate::domain::workflow::instance::{EventKind, InstanceStatus, SignerPosition, TaskStatus};
+use crate::domain::workflow::route::StepKind;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+
+#[cfg(feature = "ssr")]
+use crate::ctx::{server_context, with_status};
+#[cfg(feature = "ssr")]
+use crate::workflow::server as svc;
+
+/// A person as lists and timelines show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UserRef {
+    pub id: i64,
+    pub display_name: String,
+}
+
+/// A published template in the "new request" list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TemplateSummary {
+    pub key: String,
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub icon: String,
+    pub version: i32,
+    pub builtin: bool,
+}
+
+/// A template's current version with its form and flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TemplateDetail {
+    pub key: String,
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub icon: String,
+    pub version: i32,
+    pub version_id: i64,
+    pub published_at: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub form: FormSchema,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub flow: Flow,
+}
+
+/// A template to publish: a new one, or a new version of an existing key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PublishTemplate {
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub icon: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub form: FormSchema,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub flow: Flow,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A request to submit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SubmitRequest {
+    pub template_key: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub form: Value,
+    /// Approvers the requester picked, by node id, for nodes whose rule is "requester picks".
+    #[serde(default)]
+    pub picks: HashMap<String, Vec<i64>>,
+}
+
+/// A resubmission after a return, with the corrected form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ResubmitRequest {
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub form: Value,
+    #[serde(default)]
+    pub picks: Option<HashMap<String, Vec<i64>>>,
+}
+
+/// What a node looks like on the instance's diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NodeState {
+    /// Finished with approval (or copied, for a CC node).
+    Done,
+    /// Has open tasks.
+    Current,
+    /// Ended in a rejection.
+    Rejected,
+    /// Passed without anyone (nobody found, or only the requester).
+    Skipped,
+    /// Its tasks were cancelled (returned, withdrawn, another approver decided).
+    Cancelled,
+    /// Not reached (yet, or on a branch not taken).
+    Waiting,
+}
+
+/// One node's state, handlers and time spent, keyed by node id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NodeView {
+    pub id: String,
+    pub name: String,
+    pub state: NodeState,
+    pub handlers: Vec<UserRef>,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// Seconds from the first task opening to the last one ending (or to now).
+    pub spent_secs: Option<i64>,
+}
+
+/// A task of an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TaskView {
+    pub id: i64,
+    pub node_id: String,
+    pub node_name: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub kind: StepKind,
+    pub assignee: UserRef,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub status: TaskStatus,
+    pub round: i32,
+    pub opened_at: Option<String>,
+    pub acted_at: Option<String>,
+    pub due_at: Option<String>,
+    pub overdue: bool,
+}
+
+/// One entry of an instance's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    pub seq: i32,
+    pub actor: Option<UserRef>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub event: EventKind,
+    pub comment: String,
+    /// SHA-256 of the form as it stood when this happened.
+    pub form_hash: String,
+    pub at: String,
+}
+
+/// What the current user may do to the instance as a whole (task actions are per task).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InstanceCan {
+    pub withdraw: bool,
+    pub urge: bool,
+    pub resubmit: bool,
+    pub comment: bool,
+}
+
+/// An instance in full: status, form, the flow with each node's state, tasks, history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InstanceView {
+    pub id: i64,
+    pub template_key: String,
+    pub template_name: String,
+    pub version: i32,
+    pub title: String,
+    pub summary: String,
+    pub requester: UserRef,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub status: InstanceStatus,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub form: Value,
+    pub form_hash: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub flow: Flow,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub form_schema: FormSchema,
+    pub nodes: Vec<NodeView>,
+    pub tasks: Vec<TaskView>,
+    pub history: Vec<HistoryEntry>,
+    /// The current user's open tasks here.
+    pub my_tasks: Vec<i64>,
+    pub can: InstanceCan,
+    /// The optimistic-lock version; changes with every transition.
+    pub lock_version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub finished_at: Option<String>,
+}
+
+/// Which list: my to-do, done by me, my requests, CC'd to me.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TaskBox {
+    #[default]
+    Todo,
+    Done,
+    Mine,
+    Cc,
+}
+
+/// Filters of the lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams))]
+pub struct TaskQuery {
+    #[serde(rename = "box", default)]
+    pub r#box: TaskBox,
+    /// A template key.
+    pub template: Option<String>,
+    /// `running`, `returned`, `approved`, `rejected`, `withdrawn`.
+    pub status: Option<String>,
+    /// Search in titles and summaries.
+    pub q: Option<String>,
+    /// Submitted on or after (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Submitted on or before (`YYYY-MM-DD`).
+    pub to: Option<String>,
+    pub page: Option<u64>,
+}
+
+/// A row of a list: an instance, with the task that brings it there (to-do and done).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InboxItem {
+    pub instance_id: i64,
+    pub task_id: Option<i64>,
+    pub template_key: String,
+    pub template_name: String,
+    pub title: String,
+    pub summary: String,
+    pub requester: UserRef,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub instance_status: InstanceStatus,
+    /// The nodes with open tasks.
+    pub current_nodes: String,
+    pub node_name: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
+    pub task_status: Option<TaskStatus>,
+    /// When the task opened (to-do), was acted on (done), or the request was submitted.
+    pub since: String,
+    pub due_at: Option<String>,
+    pub overdue: bool,
+}
+
+/// Counts for the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TaskCounts {
+    pub todo: u64,
+    pub overdue: u64,
+    pub cc_unread: u64,
+    pub notifications_unread: u64,
+}
+
+/// An action on a task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TaskAction {
+    /// `approve`, `reject`, `return`, `transfer`, `add_signer` or `comment`.
+    pub action: String,
+    #[serde(default)]
+    pub comment: String,
+    /// For `return`: `requester` or the id of an earlier node.
+    #[serde(default)]
+    pub target_node: Option<String>,
+    /// For `transfer` and `add_signer`: the user.
+    #[serde(default)]
+    pub user: Option<i64>,
+    /// For `add_signer`: `before`, `after` (default) or `alongside`.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
+    pub position: Option<SignerPosition>,
+    /// The instance's `lock_version` the user saw; a different current one is a conflict.
+    #[serde(default)]
+    pub lock_version: Option<i64>,
+}
+
+/// A comment on an instance (by anyone on it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CommentBody {
+    pub comment: String,
+}
+
+/// An uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AttachmentDto {
+    /// The id to put in attachment fields.
+    pub id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: String,
+}
+
+/// A leave balance, in days (half-day steps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LeaveBalance {
+    pub leave_type: String,
+    pub label: String,
+    pub granted_days: String,
+    pub used_days: String,
+    /// Held by requests still running.
+    pub held_days: String,
+    pub available_days: String,
+}
+
+/// Setting one user's grant of one leave type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SetLeaveGrant {
+    pub leave_type: String,
+    /// Days, in half-day steps (`"10"`, `"7.5"`).
+    pub granted_days: String,
+}
+
+/// Handing a leaver's open tasks to a successor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct HandOverBody {
+    pub successor: i64,
+    /// Also disable the leaver's account.
+    #[serde(default)]
+    pub disable: bool,
+}
+
+/// The result of a hand-over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct HandOverResult {
+    pub handed_over: u64,
+    /// Tasks that could not move (the successor already has a task on that node).
+    pub skipped: Vec<i64>,
+}
+
+/// An in-app notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NotificationDto {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub instance_id: Option<i64>,
+    pub created_at: String,
+    pub read: bool,
+}
+
+/// A row of a predicted path, for "who will approve this".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PredictedStep {
+    pub node_id: String,
+    pub node_name: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub kind: StepKind,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub mode: MultiMode,
+    pub users: Vec<UserRef>,
+    pub skipped: bool,
+    /// Depth inside parallel branches (0 at the top).
+    pub depth: u32,
+}
+
+/// Published templates (for the "new request" page).
+#[server(prefix = "/sfn", endpoint = "list_templates")]
+pub async fn list_templates() -> Result<Vec<TemplateSummary>, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::list_templates(&st.db, &caller).await)
+}
+
+/// A template's current version.
+#[server(prefix = "/sfn", endpoint = "get_template")]
+pub async fn get_template(key: String) -> Result<TemplateDetail, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::get_template(&st.db, &caller, &key).await)
+}
+
+/// Submits a request.
+#[server(prefix = "/sfn", endpoint = "submit_instance", input = leptos::server_fn::codec::Json)]
+pub async fn submit_instance(req: SubmitRequest) -> Result<InstanceView, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::submit(&st, &caller, req).await)
+}
+
+/// An instance in full.
+#[server(prefix = "/sfn", endpoint = "get_instance")]
+pub async fn get_instance(id: i64) -> Result<InstanceView, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::get_instance(&st, &caller, id).await)
+}
+
+/// Acts on a task.
+#[server(prefix = "/sfn", endpoint = "act_on_task", input = leptos::server_fn::codec::Json)]
+pub async fn act_on_task(task: i64, action: TaskAction) -> Result<InstanceView, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::act(&st, &caller, task, action).await)
+}
+
+/// Withdraws the caller's own request while no one has acted on it.
+#[server(prefix = "/sfn", endpoint = "withdraw_request")]
+pub async fn withdraw_request(id: i64) -> Result<InstanceView, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::withdraw(&st, &caller, id).await)
+}
+
+/// Urges the handlers of the caller's own request.
+#[server(prefix = "/sfn", endpoint = "urge_request")]
+pub async fn urge_request(id: i64) -> Result<InstanceView, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::urge(&st, &caller, id).await)
+}
+
+/// The lists: to-do, done, mine, CC'd.
+#[server(prefix = "/sfn", endpoint = "list_tasks", input = leptos::server_fn::codec::Json)]
+pub async fn list_tasks(query: TaskQuery) -> Result<Page<InboxItem>, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::list_tasks(&st.db, &caller, query).await)
+}
+
+/// The caller's leave balances.
+#[server(prefix = "/sfn", endpoint = "my_leave_balances")]
+pub async fn my_leave_balances() -> Result<Vec<LeaveBalance>, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::leave_balances(&st.db, &caller, None).await)
+}

@@ -1,0 +1,219 @@
+//! Background work: node deadlines (SPEC WF-6) and outbox delivery. Both are safe with
+//! several servers on one database: due rows are claimed with `FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL (SQLite has one writer at a time) and a lease, and every firing re-checks its
+//! row inside the transaction that acts on it, so each due job happens exactly once.
+
+use super::server::{Notice, add_working, load, system_step, work_calendar};
+use crate::ctx::{AppState, Caller, begin_write};
+use crate::domain::workflow::flow::{Node, TimeoutAction};
+use crate::domain::workflow::instance::SystemAction;
+use crate::entities::{notifications, outbox, users, wf_tasks, wf_violations};
+use crate::error::AppResult;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+const BATCH: u64 = 50;
+const LEASE_SECS: i64 = 120;
+
+/// Fires every deadline that is due by the clock; returns how many tasks were handled.
+///
+/// # Errors
+/// The database error (the jobs stay due and are retried on the next run).
+pub async fn run_timers(st: &AppState, owner: &str) -> AppResult<usize> {
+    let now = st.clock.now();
+    let pg = st.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    let txn = begin_write(&st.db).await?;
+    let mut q = wf_tasks::Entity::find()
+        .select_only()
+        .column(wf_tasks::Column::Id)
+        .filter(wf_tasks::Column::Status.eq("open"))
+        .filter(wf_tasks::Column::TimerAt.lte(now))
+        .filter(Condition::any().add(wf_tasks::Column::LeaseUntil.is_null()).add(wf_tasks::Column::LeaseUntil.lt(now)))
+        .order_by_asc(wf_tasks::Column::TimerAt)
+        .limit(BATCH);
+    if pg {
+        q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let ids: Vec<i64> = q.into_tuple().all(&txn).await?;
+    if ids.is_empty() {
+        txn.commit().await?;
+        return Ok(0);
+    }
+    wf_tasks::Entity::update_many()
+        .col_expr(wf_tasks::Column::LeaseOwner, Expr::value(owner))
+        .col_expr(wf_tasks::Column::LeaseUntil, Expr::value(now + Duration::seconds(LEASE_SECS)))
+        .filter(wf_tasks::Column::Id.is_in(ids.clone()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    let mut done = 0;
+    for id in ids {
+        match fire(st, owner, id, now).await {
+            Ok(true) => done += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(task = id, error = %e, "deadline not handled; will retry"),
+        }
+    }
+    Ok(done)
+}
+
+async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppResult<bool> {
+    let txn = begin_write(&st.db).await?;
+    let mut q = wf_tasks::Entity::find_by_id(id);
+    if st.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        q = q.lock(LockType::Update);
+    }
+    let Some(t) = q.one(&txn).await? else { return Ok(false) };
+    let release = |next: Option<DateTime<Utc>>, overdue: bool| {
+        wf_tasks::Entity::update_many()
+            .col_expr(wf_tasks::Column::TimerAt, Expr::value(next))
+            .col_expr(wf_tasks::Column::Overdue, Expr::value(overdue))
+            .col_expr(wf_tasks::Column::LeaseOwner, Expr::value(Option::<String>::None))
+            .col_expr(wf_tasks::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(wf_tasks::Column::Id.eq(id))
+    };
+    let due = t.status == "open" && t.timer_at.is_some_and(|at| at <= now) && t.lease_owner.as_deref() == Some(owner);
+    if !due {
+        // Handled by someone else, or acted on by its handler meanwhile.
+        txn.commit().await?;
+        return Ok(false);
+    }
+    let loaded = load(&txn, &st.versions, t.instance_id).await?;
+    let timeout = loaded.def.flow.walk().into_iter().find(|n| n.id() == t.node_id).and_then(Node::timeout);
+    let Some(timeout) = timeout else {
+        release(None, t.overdue).exec(&txn).await?;
+        txn.commit().await?;
+        return Ok(false);
+    };
+    drop(loaded);
+    let caller = Caller::system();
+    let task = t.seq as u32;
+    let mut next = None;
+    if t.overdue {
+        // Only reminders repeat.
+        system_step(&txn, &st.versions, &caller, t.instance_id, SystemAction::Remind { task }, vec![], now).await?;
+        if let TimeoutAction::Remind { every_minutes } = timeout.action {
+            let cal = work_calendar(&txn).await?;
+            next = Some(add_working(&cal, now, i64::from(every_minutes)));
+        }
+    } else {
+        system_step(&txn, &st.versions, &caller, t.instance_id, SystemAction::MarkOverdue { task }, vec![], now)
+            .await?;
+        wf_violations::Entity::insert(wf_violations::ActiveModel {
+            instance_id: Set(t.instance_id),
+            task_id: Set(t.id),
+            node_id: Set(t.node_id.clone()),
+            assignee_id: Set(t.assignee_id),
+            due_at: Set(t.due_at.unwrap_or(now)),
+            recorded_at: Set(now),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        match timeout.action {
+            TimeoutAction::Remind { every_minutes } => {
+                system_step(&txn, &st.versions, &caller, t.instance_id, SystemAction::Remind { task }, vec![], now)
+                    .await?;
+                let cal = work_calendar(&txn).await?;
+                next = Some(add_working(&cal, now, i64::from(every_minutes)));
+            }
+            TimeoutAction::Escalate => {
+                let manager = users::Entity::find_by_id(t.assignee_id).one(&txn).await?.and_then(|u| u.manager_id);
+                let moved = match manager {
+                    Some(m) => {
+                        system_step(
+                            &txn,
+                            &st.versions,
+                            &caller,
+                            t.instance_id,
+                            SystemAction::Escalate { task, to: m },
+                            vec![m],
+                            now,
+                        )
+                        .await?
+                    }
+                    None => None,
+                };
+                if moved.is_none() {
+                    // Nobody above: the handler is reminded instead.
+                    system_step(&txn, &st.versions, &caller, t.instance_id, SystemAction::Remind { task }, vec![], now)
+                        .await?;
+                }
+            }
+            TimeoutAction::AutoApprove => {
+                system_step(
+                    &txn,
+                    &st.versions,
+                    &caller,
+                    t.instance_id,
+                    SystemAction::AutoApprove { task },
+                    vec![],
+                    now,
+                )
+                .await?;
+            }
+            TimeoutAction::AutoReturn => {
+                system_step(&txn, &st.versions, &caller, t.instance_id, SystemAction::AutoReturn { task }, vec![], now)
+                    .await?;
+            }
+        }
+    }
+    let still_open = wf_tasks::Entity::find_by_id(id).one(&txn).await?.is_some_and(|r| r.status == "open");
+    release(next.filter(|_| still_open), true).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Delivers pending outbox rows (in-app notifications); returns how many.
+///
+/// # Errors
+/// The database error (the rows stay pending).
+pub async fn deliver_outbox(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
+    let txn = begin_write(db).await?;
+    let mut q = outbox::Entity::find()
+        .filter(outbox::Column::DoneAt.is_null())
+        .filter(outbox::Column::AvailableAt.lte(now))
+        .order_by_asc(outbox::Column::Id)
+        .limit(200);
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = q.all(&txn).await?;
+    if rows.is_empty() {
+        txn.commit().await?;
+        return Ok(0);
+    }
+    let mut notes = Vec::new();
+    for r in &rows {
+        if r.topic == "notify"
+            && let Ok(n) = serde_json::from_str::<Notice>(&r.payload)
+        {
+            notes.push(notifications::ActiveModel {
+                user_id: Set(n.user_id),
+                kind: Set(n.kind),
+                title: Set(n.title),
+                body: Set(n.body),
+                link: Set(n.instance_id.map(|i| format!("/approvals/{i}")).unwrap_or_default()),
+                instance_id: Set(n.instance_id),
+                created_at: Set(now),
+                read_at: Set(None),
+                ..Default::default()
+            });
+        }
+    }
+    if !notes.is_empty() {
+        notifications::Entity::insert_many(notes).exec(&txn).await?;
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let n = ids.len();
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::DoneAt, Expr::value(now))
+        .filter(outbox::Column::Id.is_in(ids))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(n)
+}
