@@ -26,7 +26,7 @@ if [ -n "$bad" ]; then echo "server crates in the client:"; echo "$bad"; exit 1;
 echo "ok"
 
 step "clippy (ssr and hydrate)"
-cargo clippy -p app -p server -p migrations --tests -- -D warnings
+cargo clippy -p app -p server -p migrations -p bench --tests -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "build (server, WASM client, styles)"

@@ -470,31 +470,71 @@ const EVERYONE: &[Who] = &[Who::Anonymous, Who::Viewer, Who::Operator, Who::Appr
 const SIGNED_IN: &[Who] = &[Who::Viewer, Who::Operator, Who::Approver, Who::Admin];
 const USER_READ: &[Who] = &[Who::Operator, Who::Admin];
 const ADMIN: &[Who] = &[Who::Admin];
+/// zhang.wei (a viewer) filed the matrix's requests; li.na (an approver) holds their task.
+const REQUESTER: &[Who] = &[Who::Viewer];
+const ASSIGNEE: &[Who] = &[Who::Approver];
+const PARTICIPANTS: &[Who] = &[Who::Viewer, Who::Approver];
+/// People on the request, and administrators as auditors.
+const READERS: &[Who] = &[Who::Viewer, Who::Approver, Who::Admin];
+const EXPENSE: &str = r#"{"template_key":"expense","form":{"reason":"矩阵","items":[{"date":"2026-11-02","category":"travel","amount":"10"}]}}"#;
+
+/// Workflow objects the matrix acts on.
+struct WfIds {
+    a: i64,
+    b: i64,
+    task: i64,
+    attachment: i64,
+    other: i64,
+}
+
+async fn workflow_fixtures(t: &TestDb) -> WfIds {
+    let st = t.state();
+    let zhang = common::as_user(&t.db, "zhang.wei").await;
+    let form: serde_json::Value = serde_json::from_str(EXPENSE).unwrap();
+    let att = app::workflow::server::upload_attachment(&st, &zhang, "r.pdf", "application/pdf", b"%PDF").await.unwrap();
+    let mut with_receipt = form["form"].clone();
+    with_receipt["items"][0]["receipt"] = serde_json::json!([att.id.clone()]);
+    let submit = |f: serde_json::Value| app::workflow::api::SubmitRequest {
+        template_key: "expense".into(),
+        form: f,
+        picks: Default::default(),
+    };
+    let a = app::workflow::server::submit(&st, &zhang, submit(with_receipt)).await.unwrap();
+    let b = app::workflow::server::submit(&st, &zhang, submit(form["form"].clone())).await.unwrap();
+    WfIds {
+        a: a.id,
+        b: b.id,
+        task: a.tasks[0].id,
+        attachment: att.id.parse().unwrap(),
+        other: user_id(&t.db, "he.jing").await,
+    }
+}
 
 /// (method, route template, concrete path, JSON body, form body, who may pass)
-type Row = (&'static str, &'static str, String, Option<&'static str>, Option<String>, &'static [Who]);
+type Row = (&'static str, &'static str, String, Option<String>, Option<String>, &'static [Who]);
 
-fn matrix(zid: i64) -> Vec<Row> {
+fn matrix(zid: i64, w: &WfIds) -> Vec<Row> {
     let p = |s: &str| s.to_owned();
+    let j = |s: &str| Some(s.to_owned());
     let f = |s: &str| Some(s.to_owned());
     vec![
         // JSON API
         ("GET", "/api/v1/me", p("/api/v1/me"), None, None, SIGNED_IN),
         ("GET", "/api/v1/departments", p("/api/v1/departments"), None, None, SIGNED_IN),
-        ("POST", "/api/v1/departments", p("/api/v1/departments"), Some(r#"{"name":"矩阵部门"}"#), None, ADMIN),
-        ("PUT", "/api/v1/departments/{id}", p("/api/v1/departments/999999"), Some(r#"{"name":"x"}"#), None, ADMIN),
+        ("POST", "/api/v1/departments", p("/api/v1/departments"), j(r#"{"name":"矩阵部门"}"#), None, ADMIN),
+        ("PUT", "/api/v1/departments/{id}", p("/api/v1/departments/999999"), j(r#"{"name":"x"}"#), None, ADMIN),
         ("DELETE", "/api/v1/departments/{id}", p("/api/v1/departments/999999"), None, None, ADMIN),
         ("GET", "/api/v1/users", p("/api/v1/users?q=%E6%9D%8E"), None, None, SIGNED_IN),
         (
             "POST",
             "/api/v1/users",
             p("/api/v1/users"),
-            Some(r#"{"username":"matrix.user","display_name":"矩阵","password":"Matrix-2026"}"#),
+            j(r#"{"username":"matrix.user","display_name":"矩阵","password":"Matrix-2026"}"#),
             None,
             ADMIN,
         ),
         ("GET", "/api/v1/users/{id}", format!("/api/v1/users/{zid}"), None, None, USER_READ),
-        ("PUT", "/api/v1/users/{id}", format!("/api/v1/users/{zid}"), Some(r#"{"display_name":"张伟"}"#), None, ADMIN),
+        ("PUT", "/api/v1/users/{id}", format!("/api/v1/users/{zid}"), j(r#"{"display_name":"张伟"}"#), None, ADMIN),
         ("POST", "/api/v1/users/{id}/disable", p("/api/v1/users/999999/disable"), None, None, ADMIN),
         ("POST", "/api/v1/users/{id}/enable", p("/api/v1/users/999999/enable"), None, None, ADMIN),
         ("GET", "/api/v1/roles", p("/api/v1/roles"), None, None, USER_READ),
@@ -502,7 +542,7 @@ fn matrix(zid: i64) -> Vec<Row> {
         ("GET", "/api/v1/audit", p("/api/v1/audit"), None, None, ADMIN),
         ("GET", "/api/v1/audit/export", p("/api/v1/audit/export"), None, None, ADMIN),
         ("GET", "/api/v1/tokens", p("/api/v1/tokens"), None, None, SIGNED_IN),
-        ("POST", "/api/v1/tokens", p("/api/v1/tokens"), Some(r#"{"name":"matrix"}"#), None, SIGNED_IN),
+        ("POST", "/api/v1/tokens", p("/api/v1/tokens"), j(r#"{"name":"matrix"}"#), None, SIGNED_IN),
         ("DELETE", "/api/v1/tokens/{id}", p("/api/v1/tokens/999999"), None, None, SIGNED_IN),
         ("GET", "/api/v1/openapi.json", p("/api/v1/openapi.json"), None, None, EVERYONE),
         ("GET", "/healthz", p("/healthz"), None, None, EVERYONE),
@@ -581,6 +621,126 @@ fn matrix(zid: i64) -> Vec<Row> {
         ("POST", "/sfn/dormant_accounts", p("/sfn/dormant_accounts"), None, f("days=30"), USER_READ),
         ("POST", "/sfn/search_audit", p("/sfn/search_audit"), None, f("filter[page]=1"), ADMIN),
         // These change the session of whoever calls them: run last.
+        // Workflow: instance `a` and `b` are zhang.wei's (a viewer), `a`'s task is li.na's (an
+        // approver); administrators read every instance as auditors.
+        ("GET", "/api/v1/templates", p("/api/v1/templates"), None, None, SIGNED_IN),
+        (
+            "POST",
+            "/api/v1/templates",
+            p("/api/v1/templates"),
+            j(
+                r#"{"key":"matrix","name":"矩阵","form":{"fields":[]},"flow":{"nodes":[{"type":"approver","id":"m","name":"主管","rule":{"kind":"manager","levels":1}}]}}"#,
+            ),
+            None,
+            ADMIN,
+        ),
+        ("GET", "/api/v1/templates/{key}", p("/api/v1/templates/expense"), None, None, SIGNED_IN),
+        (
+            "POST",
+            "/api/v1/templates/{key}/predict",
+            p("/api/v1/templates/expense/predict"),
+            j(r#"{"form":{}}"#),
+            None,
+            SIGNED_IN,
+        ),
+        ("POST", "/api/v1/instances", p("/api/v1/instances"), j(EXPENSE), None, SIGNED_IN),
+        ("GET", "/api/v1/instances/{id}", format!("/api/v1/instances/{}", w.a), None, None, READERS),
+        ("POST", "/api/v1/instances/{id}/urge", format!("/api/v1/instances/{}/urge", w.a), None, None, REQUESTER),
+        (
+            "POST",
+            "/api/v1/instances/{id}/resubmit",
+            format!("/api/v1/instances/{}/resubmit", w.a),
+            j(r#"{"form":{}}"#),
+            None,
+            REQUESTER,
+        ),
+        (
+            "POST",
+            "/api/v1/instances/{id}/comments",
+            format!("/api/v1/instances/{}/comments", w.a),
+            j(r#"{"comment":"矩阵"}"#),
+            None,
+            PARTICIPANTS,
+        ),
+        (
+            "POST",
+            "/api/v1/instances/{id}/withdraw",
+            format!("/api/v1/instances/{}/withdraw", w.b),
+            None,
+            None,
+            REQUESTER,
+        ),
+        ("GET", "/api/v1/tasks", p("/api/v1/tasks?box=todo"), None, None, SIGNED_IN),
+        ("GET", "/api/v1/tasks/counts", p("/api/v1/tasks/counts"), None, None, SIGNED_IN),
+        (
+            "POST",
+            "/api/v1/tasks/{id}/actions",
+            format!("/api/v1/tasks/{}/actions", w.task),
+            j(r#"{"action":"comment","comment":"矩阵"}"#),
+            None,
+            ASSIGNEE,
+        ),
+        ("POST", "/api/v1/attachments", p("/api/v1/attachments?filename=m.txt"), j("{}"), None, SIGNED_IN),
+        ("GET", "/api/v1/attachments/{id}", format!("/api/v1/attachments/{}", w.attachment), None, None, READERS),
+        ("GET", "/api/v1/leave-balances", p("/api/v1/leave-balances"), None, None, SIGNED_IN),
+        (
+            "GET",
+            "/api/v1/users/{id}/leave-balances",
+            format!("/api/v1/users/{}/leave-balances", w.other),
+            None,
+            None,
+            USER_READ,
+        ),
+        (
+            "PUT",
+            "/api/v1/users/{id}/leave-balances",
+            format!("/api/v1/users/{}/leave-balances", w.other),
+            j(r#"{"leave_type":"annual","granted_days":"12"}"#),
+            None,
+            ADMIN,
+        ),
+        (
+            "POST",
+            "/api/v1/users/{id}/hand-over",
+            p("/api/v1/users/999999/hand-over"),
+            j(r#"{"successor":1}"#),
+            None,
+            ADMIN,
+        ),
+        ("GET", "/api/v1/work-calendar", p("/api/v1/work-calendar"), None, None, SIGNED_IN),
+        (
+            "PUT",
+            "/api/v1/work-calendar",
+            p("/api/v1/work-calendar"),
+            j(r#"{"holidays":["2027-01-01"],"workdays":[],"day_start":"09:00:00","day_end":"18:00:00"}"#),
+            None,
+            ADMIN,
+        ),
+        ("GET", "/api/v1/notifications", p("/api/v1/notifications"), None, None, SIGNED_IN),
+        ("POST", "/api/v1/notifications/read", p("/api/v1/notifications/read"), j("{}"), None, SIGNED_IN),
+        ("POST", "/sfn/list_templates", p("/sfn/list_templates"), None, f(""), SIGNED_IN),
+        ("POST", "/sfn/get_template", p("/sfn/get_template"), None, f("key=expense"), SIGNED_IN),
+        (
+            "POST",
+            "/sfn/submit_instance",
+            p("/sfn/submit_instance"),
+            Some(format!(r#"{{"req":{EXPENSE}}}"#)),
+            None,
+            SIGNED_IN,
+        ),
+        ("POST", "/sfn/get_instance", p("/sfn/get_instance"), None, Some(format!("id={}", w.a)), READERS),
+        (
+            "POST",
+            "/sfn/act_on_task",
+            p("/sfn/act_on_task"),
+            Some(format!(r#"{{"task":{},"action":{{"action":"comment","comment":"矩阵"}}}}"#, w.task)),
+            None,
+            ASSIGNEE,
+        ),
+        ("POST", "/sfn/urge_request", p("/sfn/urge_request"), None, Some(format!("id={}", w.a)), REQUESTER),
+        ("POST", "/sfn/withdraw_request", p("/sfn/withdraw_request"), None, Some(format!("id={}", w.b)), REQUESTER),
+        ("POST", "/sfn/list_tasks", p("/sfn/list_tasks"), j(r#"{"query":{"box":"todo"}}"#), None, SIGNED_IN),
+        ("POST", "/sfn/my_leave_balances", p("/sfn/my_leave_balances"), None, f(""), SIGNED_IN),
         (
             "POST",
             "/sfn/login",
@@ -593,7 +753,7 @@ fn matrix(zid: i64) -> Vec<Row> {
             "POST",
             "/api/v1/auth/login",
             p("/api/v1/auth/login"),
-            Some(r#"{"username":"he.jing","password":"Demo-pass-2026"}"#),
+            j(r#"{"username":"he.jing","password":"Demo-pass-2026"}"#),
             None,
             EVERYONE,
         ),
@@ -605,7 +765,8 @@ fn matrix(zid: i64) -> Vec<Row> {
 async fn authorization_matrix(t: TestDb) {
     let app = app(&t);
     let zid = user_id(&t.db, "zhang.wei").await;
-    let rows = matrix(zid);
+    let w = workflow_fixtures(&t).await;
+    let rows = matrix(zid, &w);
 
     // Every route the server has is in the matrix, and nothing else is.
     let (_, doc) = server::api::router();
@@ -657,12 +818,7 @@ async fn authorization_matrix(t: TestDb) {
     let mut failures = Vec::new();
     for (method, template, path, json, form, allowed) in &rows {
         for (who, cookie) in &cookies {
-            let req = Req {
-                cookie: cookie.as_deref(),
-                json: json.map(str::to_owned),
-                form: form.clone(),
-                ..Default::default()
-            };
+            let req = Req { cookie: cookie.as_deref(), json: json.clone(), form: form.clone(), ..Default::default() };
             let r = send(&app, Method::from_bytes(method.as_bytes()).unwrap(), path, req).await;
             let passed = r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN;
             let expected = allowed.contains(who);
@@ -681,7 +837,106 @@ async fn authorization_matrix(t: TestDb) {
     assert!(failures.is_empty(), "authorization matrix failures:\n{}", failures.join("\n"));
 }
 
+async fn an_expense_goes_through_the_api(t: TestDb) {
+    let app = app(&t);
+    let zhang = login(&app, "zhang.wei").await;
+    fn req(cookie: &str, json: Option<String>) -> Req<'_> {
+        Req { cookie: Some(cookie), json, ..Default::default() }
+    }
+    // Upload a receipt (raw body), then file 8000 with it.
+    let mut b = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/attachments?filename=%E5%8F%91%E7%A5%A8.png")
+        .header(header::COOKIE, &zhang)
+        .header(header::CONTENT_TYPE, "image/png");
+    let up = app.clone().oneshot(b.body(Body::from(&b"\x89PNG receipt"[..])).unwrap()).await.unwrap();
+    assert_eq!(up.status(), StatusCode::CREATED);
+    let bytes = up.into_body().collect().await.unwrap().to_bytes();
+    let att: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(att["filename"], "发票.png");
+    b = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/attachments?filename=big.pdf")
+        .header(header::COOKIE, &zhang)
+        .header(header::CONTENT_TYPE, "application/pdf");
+    let big = app.clone().oneshot(b.body(Body::from(vec![b'x'; 300 * 1024])).unwrap()).await.unwrap();
+    assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    let body = serde_json::json!({"template_key": "expense", "form": {"reason": "出差北京", "items": [
+        {"date": "2026-11-02", "category": "travel", "amount": "7000", "receipt": att["id"]},
+        {"date": "2026-11-03", "category": "hotel", "amount": 1000}]}});
+    let r = send(&app, Method::POST, "/api/v1/instances", req(&zhang, Some(body.to_string()))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["form"]["total"], "8000.00");
+    let id = v["id"].as_i64().unwrap();
+    for who in ["li.na", "wang.fang", "liu.yang"] {
+        let c = login(&app, who).await;
+        let todo = send(&app, Method::GET, "/api/v1/tasks?box=todo", req(&c, None)).await.json();
+        assert_eq!(todo["total"], 1, "{who}: {todo}");
+        let task = todo["items"][0]["task_id"].as_i64().unwrap();
+        // The receipt is readable by the approver.
+        let f = send(&app, Method::GET, &format!("/api/v1/attachments/{}", att["id"].as_str().unwrap()), req(&c, None))
+            .await;
+        assert_eq!(f.status, StatusCode::OK);
+        assert_eq!(f.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/tasks/{task}/actions"),
+            req(&c, Some(r#"{"action":"approve","comment":"同意"}"#.into())),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.body);
+        // The same approval again is a conflict, not a second transition.
+        let again = send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/tasks/{task}/actions"),
+            req(&c, Some(r#"{"action":"approve"}"#.into())),
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    }
+    let v = send(&app, Method::GET, &format!("/api/v1/instances/{id}"), req(&zhang, None)).await.json();
+    assert_eq!(v["status"], "approved");
+    let events: Vec<&str> =
+        v["history"].as_array().unwrap().iter().map(|h| h["event"]["event"].as_str().unwrap()).collect();
+    assert_eq!(events, vec!["submitted", "approved", "approved", "approved", "finished"]);
+
+    // Bad input: a clear 4xx and nothing filed.
+    let bad = |json: &str| Some(json.to_owned());
+    let r =
+        send(&app, Method::POST, "/api/v1/instances", req(&zhang, bad(r#"{"template_key":"nope","form":{}}"#))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/instances",
+        req(&zhang, bad(r#"{"template_key":"expense","form":{"reason":"","items":[{"date":"x","category":"travel","amount":"abc"}]}}"#)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"], "invalid_form");
+    let body = r.json();
+    let paths: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec!["reason", "items[0].date", "items[0].amount"]);
+    let r = send(&app, Method::POST, "/api/v1/instances", req(&zhang, bad(r#"{"template_key":"expense"}"#))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = send(&app, Method::POST, "/api/v1/tasks/abc/actions", req(&zhang, bad(r#"{"action":"approve"}"#))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = send(&app, Method::GET, "/api/v1/tasks?box=later", req(&zhang, None)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let mine = send(&app, Method::GET, "/api/v1/tasks?box=mine", req(&zhang, None)).await.json();
+    assert_eq!(mine["total"], 1);
+    let doc = send(&app, Method::GET, "/api/v1/openapi.json", Req::default()).await.json();
+    for path in ["/api/v1/instances", "/api/v1/tasks/{id}/actions", "/api/v1/attachments", "/api/v1/templates/{key}"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from OpenAPI");
+    }
+}
+
 on_both!(
+    an_expense_goes_through_the_api,
     api_login_me_logout,
     wrong_credentials_then_lockout,
     bad_input_gets_clear_4xx,

@@ -277,7 +277,9 @@ async fn roles_grant_permissions(t: TestDb) {
         db,
         &admin,
         app::org::api::NewRole {
-            key: "auditor".into(), name: "审计员".into(), permissions: vec!["audit_read".into()]
+            key: "security".into(),
+            name: "安全员".into(),
+            permissions: vec!["audit_read".into()],
         },
     )
     .await
@@ -286,13 +288,13 @@ async fn roles_grant_permissions(t: TestDb) {
         org::server::create_role(
             db,
             &admin,
-            app::org::api::NewRole { key: "auditor".into(), name: "x".into(), permissions: vec![] }
+            app::org::api::NewRole { key: "security".into(), name: "x".into(), permissions: vec![] }
         )
         .await
         .unwrap_err(),
         AppError::field("key", ErrorCode::Duplicate)
     );
-    org::server::set_user_role(db, &admin, zid, "auditor", true).await.unwrap();
+    org::server::set_user_role(db, &admin, zid, "security", true).await.unwrap();
     let z = as_user(db, "zhang.wei").await;
     assert!(audit::server::search(db, &z, Default::default()).await.is_ok());
     org::server::set_role_permission(db, &admin, role.id, app::domain::permission::Permission::AuditRead, false)

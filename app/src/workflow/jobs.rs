@@ -62,11 +62,11 @@ pub async fn run_timers(st: &AppState, owner: &str) -> AppResult<usize> {
 
 async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppResult<bool> {
     let txn = begin_write(&st.db).await?;
-    let mut q = wf_tasks::Entity::find_by_id(id);
-    if st.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        q = q.lock(LockType::Update);
-    }
-    let Some(t) = q.one(&txn).await? else { return Ok(false) };
+    // Lock order as in every transition: the instance first (inside `load`), then its tasks;
+    // the task row is read again once the instance is held.
+    let Some(t) = wf_tasks::Entity::find_by_id(id).one(&txn).await? else { return Ok(false) };
+    let loaded = load(&txn, &st.versions, t.instance_id).await?;
+    let Some(t) = wf_tasks::Entity::find_by_id(id).one(&txn).await? else { return Ok(false) };
     let release = |next: Option<DateTime<Utc>>, overdue: bool| {
         wf_tasks::Entity::update_many()
             .col_expr(wf_tasks::Column::TimerAt, Expr::value(next))
@@ -81,7 +81,6 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
         txn.commit().await?;
         return Ok(false);
     }
-    let loaded = load(&txn, &st.versions, t.instance_id).await?;
     let timeout = loaded.def.flow.walk().into_iter().find(|n| n.id() == t.node_id).and_then(Node::timeout);
     let Some(timeout) = timeout else {
         release(None, t.overdue).exec(&txn).await?;

@@ -1012,7 +1012,7 @@ async fn transition<F>(
     expected: Option<i64>,
     audit_name: &str,
     extra: Vec<i64>,
-    new_form: Option<(Value, Option<HashMap<String, Vec<i64>>>)>,
+    new_form: Option<ResubmitRequest>,
     f: F,
 ) -> AppResult<InstanceView>
 where
@@ -1026,7 +1026,7 @@ where
     }
     let mut stored = loaded.stored.clone();
     let mut form = loaded.form.clone();
-    if let Some((input, picks)) = new_form {
+    if let Some(ResubmitRequest { form: input, picks }) = new_form {
         if let Some(p) = picks {
             check_picks(&loaded.def.flow, &p)?;
             stored.picks = p;
@@ -1040,12 +1040,19 @@ where
     get_instance(st, caller, id).await
 }
 
+/// Only the requester may do this, whatever state the request is in.
+async fn own_request(db: &DatabaseConnection, id: i64, user: i64) -> AppResult<()> {
+    let row = wf_instances::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if row.requester_id == user { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
 /// Withdraws the caller's own request while no one has acted on it.
 ///
 /// # Errors
 /// `Forbidden` for someone else's request; `Conflict` once someone has acted.
 pub async fn withdraw(st: &AppState, caller: &Caller, id: i64) -> AppResult<InstanceView> {
     let user = caller.require_user()?.user_id;
+    own_request(&st.db, id, user).await?;
     transition(st, caller, id, None, "workflow.withdraw", vec![], None, move |i, env| {
         i.apply(Action::Withdraw, user, env)
     })
@@ -1058,6 +1065,7 @@ pub async fn withdraw(st: &AppState, caller: &Caller, id: i64) -> AppResult<Inst
 /// `Forbidden` for someone else's request; `Conflict` when it is not running.
 pub async fn urge(st: &AppState, caller: &Caller, id: i64) -> AppResult<InstanceView> {
     let user = caller.require_user()?.user_id;
+    own_request(&st.db, id, user).await?;
     transition(st, caller, id, None, "workflow.urge", vec![], None, move |i, env| i.apply(Action::Urge, user, env))
         .await
 }
@@ -1093,7 +1101,7 @@ pub async fn resubmit(st: &AppState, caller: &Caller, id: i64, req: ResubmitRequ
     if row.status != "returned" {
         return Err(AppError::Conflict { message: "only a returned request can be resubmitted".into() });
     }
-    transition(st, caller, id, None, "workflow.resubmit", vec![], Some((req.form, req.picks)), move |i, env| {
+    transition(st, caller, id, None, "workflow.resubmit", vec![], Some(req), move |i, env| {
         i.apply(Action::Resubmit, user, env)
     })
     .await
@@ -1273,6 +1281,8 @@ fn node_views(
     now: DateTime<Utc>,
 ) -> Vec<NodeView> {
     let mut out = Vec::new();
+    let events: Vec<EventKind> =
+        history.iter().filter_map(|h| serde_json::from_str::<EventKind>(&h.detail).ok()).collect();
     for n in flow.walk() {
         if matches!(n, Node::Conditions { .. } | Node::Parallel { .. }) {
             continue;
@@ -1281,8 +1291,6 @@ fn node_views(
         // The latest run of the node decides its state; earlier runs stay in the history.
         let round = tasks.iter().filter(|t| t.node_id == id).map(|t| t.round).max();
         let mine: Vec<&wf_tasks::Model> = tasks.iter().filter(|t| t.node_id == id && Some(t.round) == round).collect();
-        let events: Vec<EventKind> =
-            history.iter().filter_map(|h| serde_json::from_str::<EventKind>(&h.detail).ok()).collect();
         let skipped = events.iter().any(|e| matches!(e, EventKind::NodeSkipped { node } if node == id));
         let copied: Vec<i64> = events
             .iter()
