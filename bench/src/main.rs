@@ -72,6 +72,23 @@ impl Conn {
         auth: Option<&str>,
         body: Option<&Value>,
     ) -> Result<(StatusCode, Value), String> {
+        match self.call_once(method.clone(), path, auth, body).await {
+            Err(e) if e.contains("canceled") || e.contains("closed") => {
+                // The server closed the keep-alive connection before the request went out.
+                *self = Self::open(self.addr).await?;
+                self.call_once(method, path, auth, body).await
+            }
+            r => r,
+        }
+    }
+
+    async fn call_once(
+        &mut self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<(StatusCode, Value), String> {
         if self.tx.ready().await.is_err() {
             *self = Self::open(self.addr).await?;
         }
@@ -178,10 +195,8 @@ async fn token_for(conn: &mut Conn, username: &str) -> Result<String, String> {
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| e.to_string())?;
-    if conn.tx.ready().await.is_err() {
-        *conn = Conn::open(conn.addr).await?;
-    }
-    let res = conn.tx.send_request(req).await.map_err(|e| e.to_string())?;
+    *conn = Conn::open(conn.addr).await?;
+    let res = conn.tx.send_request(req).await.map_err(|e| format!("login {username}: {e}"))?;
     let cookie = res
         .headers()
         .get("set-cookie")
@@ -198,7 +213,8 @@ async fn token_for(conn: &mut Conn, username: &str) -> Result<String, String> {
         .header("cookie", cookie)
         .body(Full::new(Bytes::from(json!({"name": "bench"}).to_string())))
         .map_err(|e| e.to_string())?;
-    let res = conn.tx.send_request(req).await.map_err(|e| e.to_string())?;
+    *conn = Conn::open(conn.addr).await?;
+    let res = conn.tx.send_request(req).await.map_err(|e| format!("creating a token for {username}: {e}"))?;
     let status = res.status();
     let bytes = res.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
     let v: Value = serde_json::from_slice(&bytes).map_err(|e| format!("token for {username}: {status} {e}"))?;

@@ -25,6 +25,15 @@ const LEASE_SECS: i64 = 120;
 pub async fn run_timers(st: &AppState, owner: &str) -> AppResult<usize> {
     let now = st.clock.now();
     let pg = st.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    // A plain read first: most runs find nothing, and then take no write lock.
+    let any = wf_tasks::Entity::find()
+        .filter(wf_tasks::Column::Status.eq("open"))
+        .filter(wf_tasks::Column::TimerAt.lte(now))
+        .one(&st.db)
+        .await?;
+    if any.is_none() {
+        return Ok(0);
+    }
     let txn = begin_write(&st.db).await?;
     let mut q = wf_tasks::Entity::find()
         .select_only()
@@ -171,6 +180,10 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
 /// # Errors
 /// The database error (the rows stay pending).
 pub async fn deliver_outbox(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
+    let pending = outbox::Entity::find().filter(outbox::Column::DoneAt.is_null()).one(db).await?;
+    if pending.is_none() {
+        return Ok(0);
+    }
     let txn = begin_write(db).await?;
     let mut q = outbox::Entity::find()
         .filter(outbox::Column::DoneAt.is_null())

@@ -951,7 +951,8 @@ pub async fn submit(st: &AppState, caller: &Caller, req: SubmitRequest) -> AppRe
     sync_rows(&txn, &def, row.id, &title, &blank, &stored.engine, &hash, now, None).await?;
     audit::record(&txn, caller, "workflow.submit", &format!("instance:{}", row.id), Outcome::Ok, &def.key).await?;
     txn.commit().await?;
-    get_instance(st, caller, row.id).await
+    // The requester reads their own request: no participant check needed.
+    after_change(st, caller, row.id).await
 }
 
 /// Acts on a task: approve, reject, return, transfer, add signer, comment.
@@ -1037,7 +1038,15 @@ where
     run_engine(&txn, &loaded.def, &mut stored, &form, &extra, f).await?;
     persist(&txn, caller, audit_name, now, &loaded, &stored, &form).await?;
     txn.commit().await?;
-    get_instance(st, caller, id).await
+    after_change(st, caller, id).await
+}
+
+/// The instance as the caller sees it right after changing it: they are on it (requester,
+/// handler, or commenter checked before the change), so no read check is repeated.
+async fn after_change(st: &AppState, caller: &Caller, id: i64) -> AppResult<InstanceView> {
+    let me = caller.require_user()?.user_id;
+    let row = wf_instances::Entity::find_by_id(id).one(&st.db).await?.ok_or(AppError::NotFound)?;
+    view_of(&st.db, &st.versions, row, me, st.clock.now()).await
 }
 
 /// Only the requester may do this, whatever state the request is in.
