@@ -681,7 +681,111 @@ async fn lists_filter_and_page(t: TestDb) {
     assert_eq!(tasks, 24);
 }
 
+async fn transfer_add_signer_and_return_to_a_node(t: TestDb) {
+    let st = t.state();
+    let zhang = as_user(&t.db, "zhang.wei").await;
+    let (li, wang, liu, chen) = (
+        user_id(&t.db, "li.na").await,
+        user_id(&t.db, "wang.fang").await,
+        user_id(&t.db, "liu.yang").await,
+        user_id(&t.db, "chen.jing").await,
+    );
+    let v = submit(&st, &zhang, "expense", expense("8000")).await.unwrap();
+    // li.na transfers to chen.jing, who adds liu.yang before herself.
+    let li_c = as_user(&t.db, "li.na").await;
+    let v = wf::act(
+        &st,
+        &li_c,
+        task_of(&v, li),
+        TaskAction { user: Some(chen), comment: "请代批".into(), ..action("transfer") },
+    )
+    .await
+    .unwrap();
+    assert_eq!(open_assignees(&v), vec![chen]);
+    let chen_c = as_user(&t.db, "chen.jing").await;
+    let v = wf::act(
+        &st,
+        &chen_c,
+        task_of(&v, chen),
+        TaskAction {
+            user: Some(liu),
+            position: Some(app::domain::workflow::instance::SignerPosition::Before),
+            ..action("add_signer")
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(open_assignees(&v), vec![liu], "the added signer goes first");
+    let todo = wf::list_tasks(&t.db, &chen_c, TaskQuery { r#box: TaskBox::Todo, ..Default::default() }).await.unwrap();
+    assert_eq!(todo.total, 0, "chen.jing waits for liu.yang");
+    let v = approve(&st, &t, "liu.yang", &v).await;
+    assert_eq!(open_assignees(&v), vec![chen]);
+    let v = approve(&st, &t, "chen.jing", &v).await;
+    assert_eq!(open_assignees(&v), vec![wang]);
+    // Finance returns it to the manager node: it runs again, in a new round, for li.na.
+    let wang_c = as_user(&t.db, "wang.fang").await;
+    let e = wf::act(&st, &wang_c, task_of(&v, wang), TaskAction { target_node: Some("gm".into()), ..action("return") })
+        .await
+        .unwrap_err();
+    assert_eq!(e, AppError::field("target_node", ErrorCode::UnknownReference), "not an earlier node");
+    let v = wf::act(
+        &st,
+        &wang_c,
+        task_of(&v, wang),
+        TaskAction { target_node: Some("manager".into()), ..action("return") },
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.status, InstanceStatus::Running);
+    assert_eq!(open_assignees(&v), vec![li]);
+    let manager = v.nodes.iter().find(|n| n.id == "manager").unwrap();
+    assert_eq!(manager.state, NodeState::Current);
+    let finance = v.nodes.iter().find(|n| n.id == "finance").unwrap();
+    assert_eq!(finance.state, NodeState::Cancelled);
+    // The returned task shows on wang.fang's done list; the history keeps every step.
+    let done = wf::list_tasks(&t.db, &wang_c, TaskQuery { r#box: TaskBox::Done, ..Default::default() }).await.unwrap();
+    assert_eq!(done.total, 1);
+    let events: Vec<&str> = v
+        .history
+        .iter()
+        .map(|h| match h.event {
+            EventKind::Transferred { .. } => "transferred",
+            EventKind::SignerAdded { .. } => "signer_added",
+            EventKind::Approved { .. } => "approved",
+            EventKind::Returned { .. } => "returned",
+            EventKind::Submitted => "submitted",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(events, vec!["submitted", "transferred", "signer_added", "approved", "approved", "returned"]);
+    let v = approve(&st, &t, "li.na", &v).await;
+    let v = approve(&st, &t, "wang.fang", &v).await;
+    let v = approve(&st, &t, "liu.yang", &v).await;
+    assert_eq!(v.status, InstanceStatus::Approved);
+    // Comments by people on the request; the requester is told.
+    let v = wf::comment(&st, &chen_c, v.id, CommentBody { comment: "已归档".into() }).await.unwrap();
+    assert_eq!(v.history.last().unwrap().comment, "已归档");
+    // Every task stays, transferred and returned ones marked: li.na (transferred), chen.jing,
+    // liu.yang (added before her), wang.fang (returned), then li.na, wang.fang, liu.yang again.
+    let mut rows = wf_tasks::Entity::find().filter(wf_tasks::Column::InstanceId.eq(v.id)).all(&t.db).await.unwrap();
+    rows.sort_by_key(|r| r.seq);
+    let got: Vec<(&str, i64, i32)> = rows.iter().map(|r| (r.status.as_str(), r.assignee_id, r.round)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("transferred", li, 1),
+            ("approved", chen, 1),
+            ("approved", liu, 1),
+            ("returned", wang, 1),
+            ("approved", li, 2),
+            ("approved", wang, 2),
+            ("approved", liu, 2),
+        ]
+    );
+}
+
 on_both!(
+    transfer_add_signer_and_return_to_a_node,
     expense_routes_by_amount,
     leave_balances_and_routing,
     bad_input_changes_nothing,
