@@ -38,6 +38,10 @@ fn approver(id: &str, name: &str, rule: Value) -> Value {
     json!({"type": "approver", "id": id, "name": name, "rule": rule, "mode": "all", "on_empty": {"then": "admin"}})
 }
 
+fn handler(id: &str, name: &str, rule: Value) -> Value {
+    json!({"type": "handler", "id": id, "name": name, "rule": rule, "on_empty": {"then": "admin"}})
+}
+
 fn builtins(finance: Option<i64>, hr: Option<i64>, admin_dept: Option<i64>, root: Option<i64>) -> Vec<Builtin> {
     let manager = json!({"kind": "manager", "levels": 1});
     let gm = head_or_admins(root);
@@ -128,7 +132,7 @@ fn builtins(finance: Option<i64>, hr: Option<i64>, admin_dept: Option<i64>, root
                      "nodes": [approver("gm", "总经理", gm.clone())]},
                     {"name": "其他", "nodes": []}
                 ]},
-                {"type": "handler", "id": "buyer", "name": "行政采购", "rule": head_or_admins(admin_dept), "on_empty": {"then": "admin"}}
+                handler("buyer", "行政采购", head_or_admins(admin_dept))
             ]}),
         },
         Builtin {
@@ -148,7 +152,7 @@ fn builtins(finance: Option<i64>, hr: Option<i64>, admin_dept: Option<i64>, root
             ]}),
             flow: json!({"nodes": [
                 approver("manager", "直属主管", manager.clone()),
-                {"type": "handler", "id": "issue", "name": "行政发放", "rule": head_or_admins(admin_dept), "on_empty": {"then": "admin"}}
+                handler("issue", "行政发放", head_or_admins(admin_dept))
             ]}),
         },
         Builtin {
@@ -168,7 +172,7 @@ fn builtins(finance: Option<i64>, hr: Option<i64>, admin_dept: Option<i64>, root
             ]}),
             flow: json!({"nodes": [
                 approver("manager", "直属主管", manager.clone()),
-                {"type": "handler", "id": "dispatch", "name": "行政派车", "rule": head_or_admins(admin_dept), "on_empty": {"then": "admin"}}
+                handler("dispatch", "行政派车", head_or_admins(admin_dept))
             ]}),
         },
         Builtin {

@@ -82,7 +82,6 @@ pub(crate) async fn on_transition(
     form: &Map<String, Value>,
     requester: i64,
     now: DateTime<Utc>,
-    _instance: i64,
 ) -> AppResult<()> {
     let was = before == InstanceStatus::Running;
     let is = after == InstanceStatus::Running;

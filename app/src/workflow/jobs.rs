@@ -3,9 +3,9 @@
 //! PostgreSQL (SQLite has one writer at a time) and a lease, and every firing re-checks its
 //! row inside the transaction that acts on it, so each due job happens exactly once.
 
-use super::server::{Notice, add_working, load, system_step, work_calendar};
+use super::server::{Notice, add_working, load, node_timeout, system_step, work_calendar};
 use crate::ctx::{AppState, Caller, begin_write};
-use crate::domain::workflow::flow::{Node, TimeoutAction};
+use crate::domain::workflow::flow::TimeoutAction;
 use crate::domain::workflow::instance::SystemAction;
 use crate::entities::{notifications, outbox, users, wf_tasks, wf_violations};
 use crate::error::AppResult;
@@ -90,7 +90,7 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
         txn.commit().await?;
         return Ok(false);
     }
-    let timeout = loaded.def.flow.walk().into_iter().find(|n| n.id() == t.node_id).and_then(Node::timeout);
+    let timeout = node_timeout(&loaded.def.flow, &t.node_id);
     let Some(timeout) = timeout else {
         release(None, t.overdue).exec(&txn).await?;
         txn.commit().await?;

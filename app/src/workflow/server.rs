@@ -20,7 +20,7 @@ use crate::domain::workflow::flow::{Facts, Flow, Node};
 use crate::domain::workflow::form::FormSchema;
 use crate::domain::workflow::instance::{
     Action, ActionError, Env, EventKind, Instance, InstanceStatus, ReturnTarget, SignerPosition, SystemAction,
-    TaskStatus, find_node,
+    TaskStatus,
 };
 use crate::domain::workflow::route::{Assignment, OrgView, Request, Step, predict};
 use crate::entities::{
@@ -461,6 +461,11 @@ fn node_name(flow: &Flow, id: &str) -> String {
     flow.walk().into_iter().find(|n| n.id() == id).map(|n| n.name().to_owned()).unwrap_or_else(|| id.to_owned())
 }
 
+/// The deadline of the node with this id, if it has one.
+pub(crate) fn node_timeout(flow: &Flow, id: &str) -> Option<crate::domain::workflow::flow::Timeout> {
+    flow.walk().into_iter().find(|n| n.id() == id).and_then(Node::timeout)
+}
+
 fn current_nodes(flow: &Flow, i: &Instance) -> String {
     let mut names: Vec<String> = Vec::new();
     for t in i.open_tasks() {
@@ -489,18 +494,7 @@ pub(crate) async fn persist(
     let def = &loaded.def;
     let id = loaded.row.id;
     let hash = form_hash(form);
-    effects::on_transition(
-        txn,
-        def,
-        before.status,
-        engine.status,
-        &loaded.form,
-        form,
-        engine.requester,
-        now,
-        loaded.row.id,
-    )
-    .await?;
+    effects::on_transition(txn, def, before.status, engine.status, &loaded.form, form, engine.requester, now).await?;
     let finished =
         matches!(engine.status, InstanceStatus::Approved | InstanceStatus::Rejected | InstanceStatus::Withdrawn);
     let new_version = loaded.row.lock_version + 1;
@@ -566,9 +560,7 @@ pub(crate) async fn sync_rows(
                 body: format!("请处理「{}」", node_name(&def.flow, &t.node)),
                 instance_id: Some(id),
             });
-            let timeout = find_node(&def.flow, &t.node)
-                .and_then(|_| def.flow.walk().into_iter().find(|n| n.id() == t.node))
-                .and_then(Node::timeout);
+            let timeout = node_timeout(&def.flow, &t.node);
             if let Some(to) = timeout {
                 if cal.is_none() {
                     cal = Some(work_calendar(txn).await?);
@@ -945,7 +937,6 @@ pub async fn submit(st: &AppState, caller: &Caller, req: SubmitRequest) -> AppRe
         &form,
         user.user_id,
         now,
-        row.id,
     )
     .await?;
     sync_rows(&txn, &def, row.id, &title, &blank, &stored.engine, &hash, now, None).await?;
