@@ -19,6 +19,17 @@ pub struct Settings {
     pub data_dir: std::path::PathBuf,
     /// The largest attachment accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// Where e-mail goes out, when configured.
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// The outgoing mail server (`TONGBAN_SMTP_URL`, e.g. `smtp://127.0.0.1:2525` or
+/// `smtps://user:pass@mail.example.com`), the sender, and the address links in mails use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub url: String,
+    pub from: String,
+    pub public_url: String,
 }
 
 /// The time services go by: the system clock, or in tests one that only moves when told,

@@ -22,6 +22,9 @@ mod m20261121_000016_create_notifications;
 mod m20261121_000017_create_attachments;
 mod m20261121_000018_create_leave_balances;
 mod m20261121_000019_create_settings;
+mod m20261121_000020_create_wf_drafts;
+mod m20261121_000021_create_mail_queue;
+mod m20261121_000022_create_notification_prefs;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -49,6 +52,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000017_create_attachments::Migration),
             Box::new(m20261121_000018_create_leave_balances::Migration),
             Box::new(m20261121_000019_create_settings::Migration),
+            Box::new(m20261121_000020_create_wf_drafts::Migration),
+            Box::new(m20261121_000021_create_mail_queue::Migration),
+            Box::new(m20261121_000022_create_notification_prefs::Migration),
         ]
     }
 }

@@ -11,9 +11,7 @@ use crate::entities::{notifications, outbox, users, wf_tasks, wf_violations};
 use crate::error::AppResult;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 const BATCH: u64 = 50;
 const LEASE_SECS: i64 = 120;
@@ -175,11 +173,14 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
     Ok(true)
 }
 
-/// Delivers pending outbox rows (in-app notifications); returns how many.
+/// Delivers pending outbox rows: in-app notifications, and (with SMTP configured) queued
+/// e-mails for the kinds each user chose; returns how many rows.
 ///
 /// # Errors
 /// The database error (the rows stay pending).
-pub async fn deliver_outbox(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
+pub async fn deliver_outbox(st: &AppState) -> AppResult<usize> {
+    let db = &st.db;
+    let now = st.clock.now();
     let pending = outbox::Entity::find().filter(outbox::Column::DoneAt.is_null()).one(db).await?;
     if pending.is_none() {
         return Ok(0);
@@ -198,26 +199,31 @@ pub async fn deliver_outbox(db: &DatabaseConnection, now: DateTime<Utc>) -> AppR
         txn.commit().await?;
         return Ok(0);
     }
-    let mut notes = Vec::new();
-    for r in &rows {
-        if r.topic == "notify"
-            && let Ok(n) = serde_json::from_str::<Notice>(&r.payload)
-        {
-            notes.push(notifications::ActiveModel {
-                user_id: Set(n.user_id),
-                kind: Set(n.kind),
-                title: Set(n.title),
-                body: Set(n.body),
-                link: Set(n.instance_id.map(|i| format!("/approvals/{i}")).unwrap_or_default()),
-                instance_id: Set(n.instance_id),
-                created_at: Set(now),
-                read_at: Set(None),
-                ..Default::default()
-            });
-        }
-    }
+    let notices: Vec<Notice> = rows
+        .iter()
+        .filter(|r| r.topic == "notify")
+        .filter_map(|r| serde_json::from_str::<Notice>(&r.payload).ok())
+        .collect();
+    let link = |n: &Notice| n.instance_id.map(|i| format!("/approvals/{i}")).unwrap_or_default();
+    let notes: Vec<notifications::ActiveModel> = notices
+        .iter()
+        .map(|n| notifications::ActiveModel {
+            user_id: Set(n.user_id),
+            kind: Set(n.kind.clone()),
+            title: Set(n.title.clone()),
+            body: Set(n.body.clone()),
+            link: Set(link(n)),
+            instance_id: Set(n.instance_id),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        })
+        .collect();
     if !notes.is_empty() {
         notifications::Entity::insert_many(notes).exec(&txn).await?;
+    }
+    if let Some(smtp) = &st.settings.smtp {
+        super::mail::queue(&txn, smtp, &notices, now).await?;
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let n = ids.len();

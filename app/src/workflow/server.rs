@@ -143,7 +143,7 @@ pub(crate) fn add_working(cal: &WorkCalendar, from: DateTime<Utc>, minutes: i64)
     DateTime::from_naive_utc_and_offset(due, Utc) - chrono::Duration::seconds(LOCAL_OFFSET_SECS)
 }
 
-async fn user_refs(
+pub(crate) async fn user_refs(
     conn: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
 ) -> AppResult<HashMap<i64, UserRef>> {
@@ -161,7 +161,7 @@ async fn user_refs(
     Ok(rows.into_iter().map(|(id, display_name)| (id, UserRef { id, display_name })).collect())
 }
 
-fn user_ref(map: &HashMap<i64, UserRef>, id: i64) -> UserRef {
+pub(crate) fn user_ref(map: &HashMap<i64, UserRef>, id: i64) -> UserRef {
     map.get(&id).cloned().unwrap_or(UserRef { id, display_name: format!("#{id}") })
 }
 
@@ -807,7 +807,7 @@ async fn check_attachments(
     Ok(())
 }
 
-fn attachment_refs(schema: &FormSchema, form: &Map<String, Value>) -> Vec<(String, String)> {
+pub(crate) fn attachment_refs(schema: &FormSchema, form: &Map<String, Value>) -> Vec<(String, String)> {
     use crate::domain::workflow::form::FieldKind;
     let mut out = Vec::new();
     let ids = |v: Option<&Value>| -> Vec<String> {
@@ -1153,7 +1153,7 @@ async fn is_participant(conn: &impl ConnectionTrait, row: &wf_instances::Model, 
 
 /// Checks the caller may read an instance: people on it (requester, handlers, CC), and
 /// holders of `workflow_audit` (whose reads are audited).
-async fn check_read(db: &DatabaseConnection, caller: &Caller, row: &wf_instances::Model) -> AppResult<()> {
+pub(crate) async fn check_read(db: &DatabaseConnection, caller: &Caller, row: &wf_instances::Model) -> AppResult<()> {
     let user = caller.require_user()?;
     if is_participant(db, row, user.user_id).await? {
         return Ok(());
@@ -1208,6 +1208,20 @@ async fn view_of(
         }
     }
     let refs = user_refs(db, ids).await?;
+    let form: Map<String, Value> = serde_json::from_str(&row.form).map_err(AppError::internal)?;
+    let att_ids: Vec<i64> = attachment_refs(&def.form, &form).into_iter().filter_map(|(_, i)| i.parse().ok()).collect();
+    let files = if att_ids.is_empty() {
+        vec![]
+    } else {
+        attachments::Entity::find()
+            .filter(attachments::Column::Id.is_in(att_ids))
+            .filter(attachments::Column::InstanceId.eq(row.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(attachment_dto)
+            .collect()
+    };
     let task_views: Vec<TaskView> = tasks
         .iter()
         .map(|t| {
@@ -1244,8 +1258,9 @@ async fn view_of(
         summary: row.summary,
         requester: user_ref(&refs, row.requester_id),
         status: e.status,
-        form: serde_json::from_str(&row.form).map_err(AppError::internal)?,
+        form: Value::Object(form),
         form_hash: row.form_hash,
+        attachments: files,
         flow: def.flow.clone(),
         form_schema: def.form.clone(),
         nodes,
@@ -1726,7 +1741,7 @@ pub async fn upload_attachment(
     Ok(attachment_dto(a))
 }
 
-fn attachment_dto(a: attachments::Model) -> AttachmentDto {
+pub(crate) fn attachment_dto(a: attachments::Model) -> AttachmentDto {
     AttachmentDto {
         id: a.id.to_string(),
         filename: a.filename,

@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod flow;
 pub mod form;
+pub mod formdata;
 pub mod instance;
 pub mod money;
 #[cfg(test)]
