@@ -40,7 +40,7 @@ step "browser tests (Chromium)"
 port=${TONGBAN_E2E_PORT:-3107}
 data=$(mktemp -d)
 export TONGBAN_DEMO_PASSWORD="${TONGBAN_DEMO_PASSWORD:-Demo-pass-2026}"
-TONGBAN_DATA_DIR="$data" TONGBAN_ADDR="127.0.0.1:$port" \
+TONGBAN_DATA_DIR="$data" TONGBAN_ADDR="127.0.0.1:$port" TONGBAN_MAX_UPLOAD_BYTES=2097152 \
   "$CARGO_TARGET_DIR/debug/tongban" serve > "$data/server.log" 2>&1 &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true' EXIT

@@ -404,9 +404,9 @@ async fn delete_token(
 
 use app::domain::workflow::calendar::WorkCalendar;
 use app::workflow::api::{
-    AttachmentDto, CommentBody, HandOverBody, HandOverResult, InboxItem, InstanceView, LeaveBalance, NotificationDto,
-    PredictedStep, PublishTemplate, ResubmitRequest, SetLeaveGrant, SubmitRequest, TaskAction, TaskCounts, TaskQuery,
-    TemplateDetail, TemplateSummary,
+    AttachmentDto, BatchBody, BatchItem, CommentBody, HandOverBody, HandOverResult, InboxItem, InstanceView,
+    LeaveBalance, NotificationDto, NotificationPrefsDto, PredictedStep, PublishTemplate, ResubmitRequest,
+    SetLeaveGrant, SubmitRequest, TaskAction, TaskCounts, TaskQuery, TemplateDetail, TemplateSummary,
 };
 use app::workflow::server as wf;
 
@@ -722,6 +722,120 @@ async fn mark_notifications_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Approves or rejects several of the caller's tasks with one comment; each task's result.
+#[utoipa::path(post, path = "/api/v1/tasks/batch", tag = "workflow", request_body = BatchBody,
+    responses((status = 200, body = Vec<BatchItem>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn batch_tasks(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(body): ApiJson<BatchBody>,
+) -> ApiResult<Json<Vec<BatchItem>>> {
+    Ok(Json(app::workflow::desk::batch_act(&st, &caller, &body.tasks, &body.action, &body.comment).await?))
+}
+
+/// A draft to save.
+#[derive(Deserialize, ToSchema)]
+pub struct DraftBody {
+    pub template_key: String,
+    /// For the draft of a resubmission: the caller's returned request.
+    #[serde(default)]
+    pub instance_id: Option<i64>,
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+}
+
+/// The saved draft's id.
+#[derive(Serialize, ToSchema)]
+pub struct DraftId {
+    pub id: i64,
+}
+
+/// The caller's drafts.
+#[utoipa::path(get, path = "/api/v1/drafts", tag = "workflow",
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+async fn list_drafts(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Json<Vec<app::workflow::api::DraftSummary>>> {
+    Ok(Json(app::workflow::desk::list_drafts(&st.db, &caller).await?))
+}
+
+/// Saves a new draft.
+#[utoipa::path(post, path = "/api/v1/drafts", tag = "workflow", request_body = DraftBody,
+    responses((status = 201, body = DraftId), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
+async fn create_draft(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(b): ApiJson<DraftBody>,
+) -> ApiResult<(StatusCode, Json<DraftId>)> {
+    let id = app::workflow::desk::save_draft(&st, &caller, None, &b.template_key, b.instance_id, &b.form).await?;
+    Ok((StatusCode::CREATED, Json(DraftId { id })))
+}
+
+/// One of the caller's drafts.
+#[utoipa::path(get, path = "/api/v1/drafts/{id}", tag = "workflow", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn get_draft(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<app::workflow::api::DraftDto>> {
+    Ok(Json(app::workflow::desk::get_draft(&st.db, &caller, id).await?))
+}
+
+/// Replaces one of the caller's drafts.
+#[utoipa::path(put, path = "/api/v1/drafts/{id}", tag = "workflow", params(("id" = i64, Path)), request_body = DraftBody,
+    responses((status = 200, body = DraftId), (status = 404, body = ErrorBody)))]
+async fn update_draft(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<DraftBody>,
+) -> ApiResult<Json<DraftId>> {
+    let id = app::workflow::desk::save_draft(&st, &caller, Some(id), &b.template_key, b.instance_id, &b.form).await?;
+    Ok(Json(DraftId { id }))
+}
+
+/// Deletes one of the caller's drafts.
+#[utoipa::path(delete, path = "/api/v1/drafts/{id}", tag = "workflow", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_draft(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    app::workflow::desk::delete_draft(&st, &caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's choices of e-mail notifications.
+#[utoipa::path(get, path = "/api/v1/notification-prefs", tag = "workflow",
+    responses((status = 200, body = NotificationPrefsDto), (status = 401, body = ErrorBody)))]
+async fn get_prefs(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Json<NotificationPrefsDto>> {
+    Ok(Json(app::workflow::desk::get_prefs(&st, &caller).await?))
+}
+
+/// E-mail choices to save.
+#[derive(Deserialize, ToSchema)]
+pub struct PrefsBody {
+    /// Kinds: `task`, `decided`, `returned`, `overdue`, `urged`, `cc`, `comment`.
+    pub email_kinds: Vec<String>,
+}
+
+/// Replaces the caller's choices of e-mail notifications.
+#[utoipa::path(put, path = "/api/v1/notification-prefs", tag = "workflow", request_body = PrefsBody,
+    responses((status = 200, body = NotificationPrefsDto), (status = 422, body = ErrorBody)))]
+async fn set_prefs(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(b): ApiJson<PrefsBody>,
+) -> ApiResult<Json<NotificationPrefsDto>> {
+    Ok(Json(app::workflow::desk::set_prefs(&st, &caller, &b.email_kinds).await?))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tongban API", version = "1", description = "The Tongban (通办) OA suite's integration API. \
@@ -779,6 +893,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(list_tasks))
         .routes(routes!(task_counts))
         .routes(routes!(act_on_task))
+        .routes(routes!(batch_tasks))
+        .routes(routes!(list_drafts, create_draft))
+        .routes(routes!(get_draft, update_draft, delete_draft))
+        .routes(routes!(get_prefs, set_prefs))
         .routes(routes!(upload_attachment))
         .routes(routes!(download_attachment))
         .routes(routes!(my_leave_balances))

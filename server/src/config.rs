@@ -25,6 +25,9 @@ pub struct Config {
     pub demo_password: Option<String>,
     /// `TONGBAN_LOG_FORMAT=json` for JSON log lines.
     pub json_logs: bool,
+    /// `TONGBAN_SMTP_URL` (with `TONGBAN_SMTP_FROM`, `TONGBAN_PUBLIC_URL`): e-mail
+    /// notifications; unset sends none.
+    pub smtp: Option<app::ctx::SmtpSettings>,
 }
 
 impl Config {
@@ -49,7 +52,13 @@ impl Config {
             Some(v) => v.parse().map_err(|e| format!("TONGBAN_MAX_UPLOAD_BYTES: {e}"))?,
             None => 20 * 1024 * 1024,
         };
+        let smtp = var("TONGBAN_SMTP_URL").filter(|u| !u.trim().is_empty()).map(|url| app::ctx::SmtpSettings {
+            url: url.trim().to_owned(),
+            from: var("TONGBAN_SMTP_FROM").unwrap_or_else(|| "通办 <noreply@localhost>".into()),
+            public_url: var("TONGBAN_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
+        });
         Ok(Self {
+            smtp,
             max_upload_bytes,
             data_dir,
             database_url,

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod config;
 pub mod db;
+pub mod forms;
 pub mod middleware;
 pub mod seed;
 pub mod session_store;
@@ -33,6 +34,8 @@ pub struct RouterOptions {
     /// Where uploads are stored (`files/` inside it).
     pub data_dir: std::path::PathBuf,
     pub max_upload_bytes: usize,
+    /// Outgoing e-mail; none sends no mail.
+    pub smtp: Option<app::ctx::SmtpSettings>,
 }
 
 /// Site options when not started by cargo-leptos: `Leptos.toml` if present, else defaults;
@@ -70,6 +73,7 @@ pub fn app_state(
             secure_cookies: opts.secure_cookies,
             data_dir: opts.data_dir.clone(),
             max_upload_bytes: opts.max_upload_bytes,
+            smtp: opts.smtp.clone(),
         }),
         clock,
         versions: Arc::default(),
@@ -99,7 +103,9 @@ pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
     Router::new()
         .merge(api)
         .route("/api/v1/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
+        .route("/api/v1/events", get(forms::events))
         .route("/api/{*rest}", any(middleware::api_not_found))
+        .merge(forms::routes(opts.max_upload_bytes))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx_state.clone()), {
@@ -165,7 +171,7 @@ pub fn spawn_workers(state: AppState) {
             tick.tick().await;
             n += 1;
             loop {
-                match app::workflow::jobs::deliver_outbox(&state.db, state.clock.now()).await {
+                match app::workflow::jobs::deliver_outbox(&state).await {
                     Ok(200..) => continue,
                     Ok(_) => break,
                     Err(e) => {
@@ -173,6 +179,11 @@ pub fn spawn_workers(state: AppState) {
                         break;
                     }
                 }
+            }
+            if n % 5 == 2
+                && let Err(e) = app::workflow::mail::send_due(&state, &owner).await
+            {
+                tracing::warn!(error = %e, "e-mail run failed");
             }
             if n % 30 == 1
                 && let Err(e) = app::workflow::jobs::run_timers(&state, &owner).await

@@ -141,6 +141,7 @@ async fn serve(config: Config) -> Result<(), String> {
         secret,
         data_dir: config.data_dir.clone(),
         max_upload_bytes: config.max_upload_bytes,
+        smtp: config.smtp.clone(),
     };
     let state = app_state(conn.clone(), options, &opts, app::ctx::Clock::system());
     let app = router_for(state.clone(), &opts);

@@ -24,6 +24,7 @@ fn app(t: &TestDb) -> Router {
             secret: [7; 64],
             data_dir: t.files.clone(),
             max_upload_bytes: 256 * 1024,
+            smtp: None,
         },
     )
 }
@@ -743,6 +744,86 @@ fn matrix(zid: i64, w: &WfIds) -> Vec<Row> {
         ("POST", "/sfn/my_leave_balances", p("/sfn/my_leave_balances"), None, f(""), SIGNED_IN),
         (
             "POST",
+            "/api/v1/tasks/batch",
+            p("/api/v1/tasks/batch"),
+            j(r#"{"tasks":[999999],"action":"approve"}"#),
+            None,
+            SIGNED_IN,
+        ),
+        ("GET", "/api/v1/drafts", p("/api/v1/drafts"), None, None, SIGNED_IN),
+        ("POST", "/api/v1/drafts", p("/api/v1/drafts"), j(r#"{"template_key":"expense","form":{}}"#), None, SIGNED_IN),
+        // Someone else's draft is "not found" (tested in the service tests); here only sign-in matters.
+        ("GET", "/api/v1/drafts/{id}", p("/api/v1/drafts/999999"), None, None, SIGNED_IN),
+        (
+            "PUT",
+            "/api/v1/drafts/{id}",
+            p("/api/v1/drafts/999999"),
+            j(r#"{"template_key":"expense","form":{}}"#),
+            None,
+            SIGNED_IN,
+        ),
+        ("DELETE", "/api/v1/drafts/{id}", p("/api/v1/drafts/999999"), None, None, SIGNED_IN),
+        ("GET", "/api/v1/notification-prefs", p("/api/v1/notification-prefs"), None, None, SIGNED_IN),
+        (
+            "PUT",
+            "/api/v1/notification-prefs",
+            p("/api/v1/notification-prefs"),
+            j(r#"{"email_kinds":["task"]}"#),
+            None,
+            SIGNED_IN,
+        ),
+        ("POST", "/sfn/get_form_page", p("/sfn/get_form_page"), None, f("key=expense"), SIGNED_IN),
+        (
+            "POST",
+            "/sfn/predict_request",
+            p("/sfn/predict_request"),
+            j(r#"{"key":"expense","form":{},"picks":{}}"#),
+            None,
+            SIGNED_IN,
+        ),
+        (
+            "POST",
+            "/sfn/save_draft",
+            p("/sfn/save_draft"),
+            j(r#"{"id":null,"template_key":"expense","instance_id":null,"form":{}}"#),
+            None,
+            SIGNED_IN,
+        ),
+        ("POST", "/sfn/list_my_drafts", p("/sfn/list_my_drafts"), None, f(""), SIGNED_IN),
+        ("POST", "/sfn/delete_draft", p("/sfn/delete_draft"), None, f("id=999999"), SIGNED_IN),
+        ("POST", "/sfn/nav_counts", p("/sfn/nav_counts"), None, f(""), SIGNED_IN),
+        (
+            "POST",
+            "/sfn/act_form",
+            p("/sfn/act_form"),
+            None,
+            Some(format!("task={}&action=comment&comment=matrix", w.task)),
+            ASSIGNEE,
+        ),
+        (
+            "POST",
+            "/sfn/comment_request",
+            p("/sfn/comment_request"),
+            None,
+            Some(format!("id={}&comment=matrix", w.a)),
+            PARTICIPANTS,
+        ),
+        ("POST", "/sfn/my_notifications", p("/sfn/my_notifications"), None, f(""), SIGNED_IN),
+        ("POST", "/sfn/mark_notifications_read", p("/sfn/mark_notifications_read"), None, f(""), SIGNED_IN),
+        ("POST", "/sfn/notification_prefs", p("/sfn/notification_prefs"), None, f(""), SIGNED_IN),
+        ("POST", "/sfn/save_notification_prefs", p("/sfn/save_notification_prefs"), None, f("task=on"), SIGNED_IN),
+        // The approval pages' plain form posts.
+        (
+            "POST",
+            "/approvals/form",
+            p("/approvals/form"),
+            None,
+            f("_template=expense&_op=draft&reason=matrix"),
+            SIGNED_IN,
+        ),
+        ("POST", "/approvals/batch", p("/approvals/batch"), None, f("task=999999&action=approve"), SIGNED_IN),
+        (
+            "POST",
             "/sfn/login",
             p("/sfn/login"),
             None,
@@ -789,6 +870,9 @@ async fn authorization_matrix(t: TestDb) {
     }
     for extra in ["/api/v1/openapi.json", "/healthz", "/readyz"] {
         routes.insert(("GET".into(), extra.into()));
+    }
+    for extra in ["/approvals/form", "/approvals/batch"] {
+        routes.insert(("POST".into(), extra.into()));
     }
     let listed: BTreeSet<(String, String)> = rows.iter().map(|r| (r.0.to_owned(), r.1.to_owned())).collect();
     let missing: Vec<_> = routes.difference(&listed).collect();

@@ -117,9 +117,9 @@ async fn expense_routes_by_amount(t: TestDb) {
     assert_eq!(v.nodes.iter().find(|n| n.id == "gm").unwrap().state, NodeState::Waiting);
 
     // Notifications went through the outbox: tasks for each approver, the decision for the requester.
-    let delivered = jobs::deliver_outbox(&t.db, st.clock.now()).await.unwrap();
+    let delivered = jobs::deliver_outbox(&st).await.unwrap();
     assert!(delivered >= 7, "{delivered}");
-    assert_eq!(jobs::deliver_outbox(&t.db, st.clock.now()).await.unwrap(), 0, "each is delivered once");
+    assert_eq!(jobs::deliver_outbox(&st).await.unwrap(), 0, "each is delivered once");
     let zid = user_id(&t.db, "zhang.wei").await;
     let decided = notifications::Entity::find()
         .filter(notifications::Column::UserId.eq(zid))
@@ -452,7 +452,7 @@ async fn deadlines_with_a_moved_clock(t: TestDb) {
     st.clock.advance(chrono::Duration::hours(5));
     assert_eq!(jobs::run_timers(&st, "a").await.unwrap(), 1, "only the escalated task (its own deadline)");
     // The requester was told about every overdue task.
-    jobs::deliver_outbox(&t.db, st.clock.now()).await.unwrap();
+    jobs::deliver_outbox(&st).await.unwrap();
     let zid = user_id(&t.db, "zhang.wei").await;
     let overdue_notes = notifications::Entity::find()
         .filter(notifications::Column::UserId.eq(zid))

@@ -1,6 +1,7 @@
 //! Workflow DTOs and server functions (thin adapters over `workflow::server`).
 
 use crate::common::Page;
+use crate::domain::workflow::calendar::WorkCalendar;
 use crate::domain::workflow::flow::{Flow, MultiMode};
 use crate::domain::workflow::form::FormSchema;
 use crate::domain::workflow::instance::{EventKind, InstanceStatus, SignerPosition, TaskStatus};
@@ -189,6 +190,9 @@ pub struct InstanceView {
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub form: Value,
     pub form_hash: String,
+    /// The files the form names, with their names and sizes.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentDto>,
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub flow: Flow,
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
@@ -385,6 +389,104 @@ pub struct PredictedStep {
     pub depth: u32,
 }
 
+/// A saved draft of a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftDto {
+    pub id: i64,
+    pub template_key: String,
+    /// For the draft of a resubmission: the returned request.
+    pub instance_id: Option<i64>,
+    pub form: Value,
+    pub updated_at: String,
+}
+
+/// A draft in the list of drafts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftSummary {
+    pub id: i64,
+    pub template_key: String,
+    pub template_name: String,
+    pub instance_id: Option<i64>,
+    pub updated_at: String,
+}
+
+/// A returned request being corrected: its id, title, lock version, and the returns and
+/// comments that say what to change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResubmitInfo {
+    pub id: i64,
+    pub title: String,
+    pub lock_version: i64,
+    pub returns: Vec<HistoryEntry>,
+}
+
+/// A person in a picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonOption {
+    pub id: i64,
+    pub display_name: String,
+    pub department: String,
+}
+
+/// Everything the request form needs, read at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormPage {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub icon: String,
+    pub schema: FormSchema,
+    /// Nodes where the requester picks the approvers: (node id, name).
+    pub picks: Vec<(String, String)>,
+    pub form: Value,
+    pub draft_id: Option<i64>,
+    pub resubmit: Option<ResubmitInfo>,
+    pub balances: Vec<LeaveBalance>,
+    pub calendar: WorkCalendar,
+    /// The files the values already name.
+    pub files: Vec<AttachmentDto>,
+    pub people: Vec<PersonOption>,
+    /// (id, name, depth)
+    pub departments: Vec<(i64, String, u32)>,
+    pub predicted: Vec<PredictedStep>,
+    pub max_upload_bytes: u64,
+}
+
+/// One task's result in a batch decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BatchItem {
+    pub task_id: i64,
+    pub instance_id: Option<i64>,
+    pub title: String,
+    /// Why this one failed (others still went through).
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub error: Option<AppError>,
+}
+
+/// A batch decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BatchBody {
+    pub tasks: Vec<i64>,
+    /// `approve` or `reject`.
+    pub action: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Which notifications also come by e-mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NotificationPrefsDto {
+    /// Kinds: `task`, `decided`, `returned`, `overdue`, `urged`, `cc`, `comment`.
+    pub email_kinds: Vec<String>,
+    /// The address they go to (the account's e-mail).
+    pub email: String,
+    /// Whether this server sends e-mail at all.
+    pub smtp_enabled: bool,
+}
+
 /// Published templates (for the "new request" page).
 #[server(prefix = "/sfn", endpoint = "list_templates")]
 pub async fn list_templates() -> Result<Vec<TemplateSummary>, AppError> {
@@ -446,4 +548,138 @@ pub async fn list_tasks(query: TaskQuery) -> Result<Page<InboxItem>, AppError> {
 pub async fn my_leave_balances() -> Result<Vec<LeaveBalance>, AppError> {
     let (st, caller) = server_context().await?;
     with_status(svc::leave_balances(&st.db, &caller, None).await)
+}
+
+/// Everything the request form needs: for a template key, a draft, or a returned request.
+#[server(prefix = "/sfn", endpoint = "get_form_page")]
+pub async fn get_form_page(
+    key: Option<String>,
+    draft: Option<i64>,
+    resubmit: Option<i64>,
+) -> Result<FormPage, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(crate::workflow::desk::form_page(&st, &caller, key, draft, resubmit).await)
+}
+
+/// The path these form values would take and who would handle each node.
+#[server(prefix = "/sfn", endpoint = "predict_request", input = leptos::server_fn::codec::Json)]
+pub async fn predict_request(
+    key: String,
+    form: Value,
+    picks: HashMap<String, Vec<i64>>,
+) -> Result<Vec<PredictedStep>, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::predict_path(&st, &caller, &key, &form, &picks).await)
+}
+
+/// Saves a draft (new or replacing one of the caller's); returns its id.
+#[server(prefix = "/sfn", endpoint = "save_draft", input = leptos::server_fn::codec::Json)]
+pub async fn save_draft(
+    id: Option<i64>,
+    template_key: String,
+    instance_id: Option<i64>,
+    form: Value,
+) -> Result<i64, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(crate::workflow::desk::save_draft(&st, &caller, id, &template_key, instance_id, &form).await)
+}
+
+/// The caller's drafts.
+#[server(prefix = "/sfn", endpoint = "list_my_drafts")]
+pub async fn list_my_drafts() -> Result<Vec<DraftSummary>, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(crate::workflow::desk::list_drafts(&st.db, &caller).await)
+}
+
+/// Deletes one of the caller's drafts.
+#[server(prefix = "/sfn", endpoint = "delete_draft")]
+pub async fn delete_draft(id: i64) -> Result<(), AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(crate::workflow::desk::delete_draft(&st, &caller, id).await)
+}
+
+/// Counts for the navigation.
+#[server(prefix = "/sfn", endpoint = "nav_counts")]
+pub async fn nav_counts() -> Result<TaskCounts, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::task_counts(&st.db, &caller).await)
+}
+
+/// Acts on a task from a plain form (works before the WASM loads).
+#[server(prefix = "/sfn", endpoint = "act_form")]
+pub async fn act_form(
+    task: i64,
+    action: String,
+    comment: Option<String>,
+    target_node: Option<String>,
+    user: Option<i64>,
+    position: Option<String>,
+    lock_version: Option<i64>,
+) -> Result<InstanceView, AppError> {
+    let (st, caller) = server_context().await?;
+    let position = match position.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(p) => Some(
+            serde_json::from_value::<SignerPosition>(Value::String(p.to_owned()))
+                .map_err(|_| AppError::field("position", crate::error::ErrorCode::InvalidFormat))?,
+        ),
+    };
+    let a = TaskAction { action, comment: comment.unwrap_or_default(), target_node, user, position, lock_version };
+    with_status(svc::act(&st, &caller, task, a).await)
+}
+
+/// Comments on a request (anyone who may read it).
+#[server(prefix = "/sfn", endpoint = "comment_request")]
+pub async fn comment_request(id: i64, comment: String) -> Result<InstanceView, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::comment(&st, &caller, id, CommentBody { comment }).await)
+}
+
+/// The caller's notifications, newest first.
+#[server(prefix = "/sfn", endpoint = "my_notifications")]
+pub async fn my_notifications(page: Option<u64>) -> Result<Page<NotificationDto>, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::list_notifications(&st.db, &caller, page).await)
+}
+
+/// Marks the caller's notifications read (all, or up to an id).
+#[server(prefix = "/sfn", endpoint = "mark_notifications_read")]
+pub async fn mark_notifications_read(up_to: Option<i64>) -> Result<u64, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(svc::mark_notifications_read(&st, &caller, up_to).await)
+}
+
+/// The caller's notification preferences.
+#[server(prefix = "/sfn", endpoint = "notification_prefs")]
+pub async fn notification_prefs() -> Result<NotificationPrefsDto, AppError> {
+    let (st, caller) = server_context().await?;
+    with_status(crate::workflow::desk::get_prefs(&st, &caller).await)
+}
+
+/// Saves which notifications also come by e-mail (one checkbox per kind).
+#[server(prefix = "/sfn", endpoint = "save_notification_prefs")]
+pub async fn save_notification_prefs(
+    task: Option<String>,
+    decided: Option<String>,
+    returned: Option<String>,
+    overdue: Option<String>,
+    urged: Option<String>,
+    cc: Option<String>,
+    comment: Option<String>,
+) -> Result<NotificationPrefsDto, AppError> {
+    let (st, caller) = server_context().await?;
+    let chosen: Vec<String> = [
+        ("task", task),
+        ("decided", decided),
+        ("returned", returned),
+        ("overdue", overdue),
+        ("urged", urged),
+        ("cc", cc),
+        ("comment", comment),
+    ]
+    .into_iter()
+    .filter(|(_, v)| v.is_some())
+    .map(|(k, _)| k.to_owned())
+    .collect();
+    with_status(crate::workflow::desk::set_prefs(&st, &caller, &chosen).await)
 }

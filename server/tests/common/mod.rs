@@ -28,6 +28,11 @@ pub struct TestDb {
 impl TestDb {
     /// Services' state on a manual clock standing at Monday 2026-11-23 10:00 Beijing time.
     pub fn state(&self) -> app::ctx::AppState {
+        self.state_with_smtp(None)
+    }
+
+    /// The same, sending e-mail through `smtp` when given.
+    pub fn state_with_smtp(&self, smtp: Option<app::ctx::SmtpSettings>) -> app::ctx::AppState {
         let start =
             chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00+08:00").unwrap().with_timezone(&chrono::Utc);
         server::app_state(
@@ -40,6 +45,7 @@ impl TestDb {
                 secret: [7; 64],
                 data_dir: self.files.clone(),
                 max_upload_bytes: 256 * 1024,
+                smtp,
             },
             app::ctx::Clock::manual(start),
         )

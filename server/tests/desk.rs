@@ -1,0 +1,275 @@
+//! Services behind the approval pages — drafts, the form page, batch decisions, e-mail
+//! through a real (local) SMTP listener and the per-user choice of e-mails — on SQLite and
+//! PostgreSQL.
+
+mod common;
+
+use app::ctx::{AppState, Caller, SmtpSettings};
+use app::domain::workflow::instance::{InstanceStatus, TaskStatus};
+use app::entities::mail_queue;
+use app::error::{AppError, ErrorCode};
+use app::workflow::api::{InstanceView, SubmitRequest, TaskAction};
+use app::workflow::{desk, jobs, mail, server as wf};
+use common::{TestDb, as_user, user_id};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+async fn submit(st: &AppState, who: &Caller, key: &str, form: Value) -> InstanceView {
+    wf::submit(st, who, SubmitRequest { template_key: key.into(), form, picks: Default::default() }).await.unwrap()
+}
+
+fn expense(amount: &str) -> Value {
+    json!({"reason": "客户拜访", "items": [{"date": "2026-11-02", "category": "transport", "amount": amount}]})
+}
+
+fn open_task(v: &InstanceView, user: i64) -> i64 {
+    v.tasks.iter().find(|t| t.assignee.id == user && t.status == TaskStatus::Open).expect("open task").id
+}
+
+async fn drafts_and_the_form_page(t: TestDb) {
+    let st = t.state();
+    let zhang = as_user(&t.db, "zhang.wei").await;
+    let li = as_user(&t.db, "li.na").await;
+    let form = json!({"reason": "草稿", "items": [{"amount": "12.5"}]});
+    let id = desk::save_draft(&st, &zhang, None, "expense", None, &form).await.unwrap();
+    assert_eq!(desk::get_draft(&t.db, &zhang, id).await.unwrap().form, form);
+    // Someone else's draft does not exist for them, and cannot be overwritten.
+    assert_eq!(desk::get_draft(&t.db, &li, id).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(
+        desk::save_draft(&st, &li, Some(id), "expense", None, &json!({})).await.unwrap_err(),
+        AppError::NotFound
+    );
+    assert_eq!(desk::save_draft(&st, &zhang, None, "nope", None, &form).await.unwrap_err(), AppError::NotFound);
+    let big = json!({"reason": "x".repeat(300 * 1024)});
+    assert_eq!(
+        desk::save_draft(&st, &zhang, None, "expense", None, &big).await.unwrap_err(),
+        AppError::PayloadTooLarge
+    );
+    let again = json!({"reason": "改过的草稿"});
+    assert_eq!(desk::save_draft(&st, &zhang, Some(id), "expense", None, &again).await.unwrap(), id);
+    let list = desk::list_drafts(&t.db, &zhang).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].template_name.as_str(), list[0].id), ("报销", id));
+    assert!(desk::list_drafts(&t.db, &li).await.unwrap().is_empty());
+
+    // The form page of the draft: its values, the path they take, no balances for expenses.
+    let page = desk::form_page(&st, &zhang, None, Some(id), None).await.unwrap();
+    assert_eq!((page.key.as_str(), page.draft_id, &page.form), ("expense", Some(id), &again));
+    let path: Vec<&str> = page.predicted.iter().map(|s| s.node_id.as_str()).collect();
+    assert!(path.starts_with(&["manager", "finance"]), "{path:?}");
+    assert!(page.balances.is_empty());
+    // Leave shows the balances and the calendar for counting days.
+    let leave = desk::form_page(&st, &zhang, Some("leave".into()), None, None).await.unwrap();
+    let annual = leave.balances.iter().find(|b| b.leave_type == "annual").unwrap();
+    assert_eq!(annual.available_days, "10");
+    // The general request lets the requester pick approvers: people come with it.
+    let general = desk::form_page(&st, &zhang, Some("general".into()), None, None).await.unwrap();
+    assert_eq!(general.picks.len(), 1);
+    assert!(general.people.iter().any(|p| p.display_name == "李娜"));
+
+    // A returned request opens for resubmission with the return's comment; only for its requester.
+    let v = submit(&st, &zhang, "expense", expense("100")).await;
+    let mut ret = TaskAction {
+        action: "return".into(),
+        comment: "请补充票据".into(),
+        target_node: None,
+        user: None,
+        position: None,
+        lock_version: None,
+    };
+    ret.target_node = Some("requester".into());
+    wf::act(&st, &li, open_task(&v, user_id(&t.db, "li.na").await), ret).await.unwrap();
+    let page = desk::form_page(&st, &zhang, None, None, Some(v.id)).await.unwrap();
+    let info = page.resubmit.expect("resubmit info");
+    assert!(info.returns.iter().any(|h| h.comment == "请补充票据"), "{:?}", info.returns);
+    assert_eq!(page.form["reason"], json!("客户拜访"));
+    assert_eq!(desk::form_page(&st, &li, None, None, Some(v.id)).await.unwrap_err(), AppError::NotFound);
+    // A request that is running is not open for resubmission.
+    let running = submit(&st, &zhang, "expense", expense("50")).await;
+    assert!(matches!(
+        desk::form_page(&st, &zhang, None, None, Some(running.id)).await.unwrap_err(),
+        AppError::Conflict { .. }
+    ));
+
+    desk::delete_draft(&st, &zhang, id).await.unwrap();
+    assert_eq!(desk::delete_draft(&st, &zhang, id).await.unwrap_err(), AppError::NotFound);
+}
+
+async fn batch_decisions_report_each_task(t: TestDb) {
+    let st = t.state();
+    let zhang = as_user(&t.db, "zhang.wei").await;
+    let li = as_user(&t.db, "li.na").await;
+    let li_id = user_id(&t.db, "li.na").await;
+    let mut tasks = Vec::new();
+    for amount in ["100", "200", "300"] {
+        tasks.push(open_task(&submit(&st, &zhang, "expense", expense(amount)).await, li_id));
+    }
+    // One task that is not li.na's: her own request waits for her manager.
+    let other = submit(&st, &li, "expense", expense("10")).await;
+    let foreign = other.tasks.iter().find(|t| t.status == TaskStatus::Open).unwrap().id;
+    let mut batch = tasks.clone();
+    batch.push(foreign);
+    let out = desk::batch_act(&st, &li, &batch, "approve", "同意，辛苦").await.unwrap();
+    assert_eq!(out.len(), 4);
+    for item in &out[..3] {
+        assert!(item.error.is_none(), "{item:?}");
+        let v = wf::get_instance(&st, &li, item.instance_id.unwrap()).await.unwrap();
+        assert!(v.history.iter().any(|h| h.comment == "同意，辛苦"));
+        assert_eq!(v.status, InstanceStatus::Running, "on to finance");
+    }
+    assert_eq!(out[3].error, Some(AppError::Forbidden), "someone else's task fails alone");
+    // Deciding again: each already handled.
+    let again = desk::batch_act(&st, &li, &tasks, "reject", "").await.unwrap();
+    assert!(again.iter().all(|i| i.error.is_some()), "{again:?}");
+    assert_eq!(
+        desk::batch_act(&st, &li, &tasks, "transfer", "").await.unwrap_err(),
+        AppError::field("action", ErrorCode::InvalidFormat)
+    );
+    assert_eq!(
+        desk::batch_act(&st, &li, &[], "approve", "").await.unwrap_err(),
+        AppError::field("tasks", ErrorCode::Required)
+    );
+}
+
+/// Standard base64 (the mail body's transfer encoding), ignoring line breaks.
+fn base64_decode(s: &str) -> Vec<u8> {
+    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+        let v = ABC.iter().position(|x| *x == c).expect("base64") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// A minimal SMTP server for the test: accepts every message and keeps it.
+async fn smtp_listener() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let store = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((sock, _)) = listener.accept().await else { return };
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 test ESMTP\r\n").await;
+                let mut data = None::<String>;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(buf) = data.as_mut() {
+                        if line == "." {
+                            store.lock().unwrap().push(std::mem::take(buf));
+                            data = None;
+                            let _ = w.write_all(b"250 OK queued\r\n").await;
+                        } else {
+                            buf.push_str(&line);
+                            buf.push('\n');
+                        }
+                        continue;
+                    }
+                    let cmd = line.to_ascii_uppercase();
+                    let reply: &[u8] = if cmd.starts_with("EHLO") {
+                        b"250-test\r\n250 8BITMIME\r\n"
+                    } else if cmd.starts_with("DATA") {
+                        data = Some(String::new());
+                        b"354 go ahead\r\n"
+                    } else if cmd.starts_with("QUIT") {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        return;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    let _ = w.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (format!("smtp://{addr}"), got)
+}
+
+async fn email_goes_out_as_each_user_chose(t: TestDb) {
+    let (url, inbox) = smtp_listener().await;
+    let st = t.state_with_smtp(Some(SmtpSettings {
+        url,
+        from: "通办 <noreply@tongban.example>".into(),
+        public_url: "https://oa.example.com".into(),
+    }));
+    let zhang = as_user(&t.db, "zhang.wei").await;
+    let li = as_user(&t.db, "li.na").await;
+    let v = submit(&st, &zhang, "expense", expense("100")).await;
+    jobs::deliver_outbox(&st).await.unwrap();
+    let queued = mail_queue::Entity::find().all(&t.db).await.unwrap();
+    assert_eq!(queued.len(), 1, "li.na's new task (zhang.wei chose no e-mail for his own submit)");
+    assert_eq!(queued[0].to_addr, "li.na@tongban.example");
+    assert_eq!(mail::send_due(&st, "a").await.unwrap(), 1);
+    assert_eq!(mail::send_due(&st, "a").await.unwrap(), 0, "each is sent once");
+    {
+        let got = inbox.lock().unwrap();
+        assert_eq!(got.len(), 1);
+        let m = &got[0];
+        assert!(m.contains("li.na@tongban.example"), "{m}");
+        assert!(m.contains("Subject:"), "{m}");
+        assert!(m.contains("Subject: =?utf-8?b?"), "a Chinese subject, encoded: {m}");
+        let body = m.split("\n\n").nth(1).unwrap_or_default();
+        let text = String::from_utf8(base64_decode(body)).unwrap();
+        assert!(text.contains("待办：张伟的报销"), "{text}");
+        assert!(
+            text.contains(&format!("https://oa.example.com/approvals/{}", v.id)),
+            "the link is in the mail: {text}"
+        );
+    }
+    // li.na turns task e-mails off: the next task arrives in the app only.
+    let prefs = desk::set_prefs(&st, &li, &["decided".into()]).await.unwrap();
+    assert_eq!(prefs.email_kinds, ["decided"]);
+    assert!(prefs.smtp_enabled);
+    assert_eq!(
+        desk::set_prefs(&st, &li, &["spam".into()]).await.unwrap_err(),
+        AppError::field("email_kinds", ErrorCode::UnknownReference)
+    );
+    submit(&st, &zhang, "expense", expense("200")).await;
+    jobs::deliver_outbox(&st).await.unwrap();
+    assert_eq!(mail_queue::Entity::find().count(&t.db).await.unwrap(), 1, "no new mail");
+    // A mail server that is down: the mail stays, with its error, for a later try.
+    let down = t.state_with_smtp(Some(SmtpSettings {
+        url: "smtp://127.0.0.1:1".into(),
+        from: "通办 <noreply@tongban.example>".into(),
+        public_url: "https://oa.example.com".into(),
+    }));
+    let li_id = user_id(&t.db, "li.na").await;
+    let v3 = submit(&down, &zhang, "expense", expense("300")).await;
+    wf::act(
+        &down,
+        &li,
+        open_task(&v3, li_id),
+        TaskAction {
+            action: "reject".into(),
+            comment: "不合规".into(),
+            target_node: None,
+            user: None,
+            position: None,
+            lock_version: None,
+        },
+    )
+    .await
+    .unwrap();
+    jobs::deliver_outbox(&down).await.unwrap();
+    let pending = mail_queue::Entity::find().filter(mail_queue::Column::SentAt.is_null()).all(&t.db).await.unwrap();
+    assert_eq!(pending.len(), 1, "zhang.wei's 'decided' mail");
+    assert_eq!(mail::send_due(&down, "a").await.unwrap(), 0);
+    let row = mail_queue::Entity::find_by_id(pending[0].id).one(&t.db).await.unwrap().unwrap();
+    assert_eq!(row.attempts, 1);
+    assert!(row.last_error.is_some() && row.sent_at.is_none() && row.available_at > down.clock.now());
+}
+
+on_both!(drafts_and_the_form_page, batch_decisions_report_each_task, email_goes_out_as_each_user_chose);
