@@ -11,6 +11,12 @@ use crate::error::AppError;
 use crate::i18n::*;
 use crate::org::admin_pages::{DepartmentsPage, DormantPage, NewUserPage, RolesPage, UserPage, UsersPage};
 use crate::org::contacts_page::ContactsPage;
+use crate::workflow::api::{NotificationDto, TaskCounts, nav_counts};
+use crate::workflow::pages::catalog::CatalogPage;
+use crate::workflow::pages::form::{NewRequestPage, ResubmitPage};
+use crate::workflow::pages::instance::InstancePage;
+use crate::workflow::pages::lists::ListsPage;
+use crate::workflow::pages::notices::NotificationsPage;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -72,6 +78,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                         <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
                         <Route path=path!("me") view=ProfilePage ssr=SsrMode::Async/>
+                        <Route path=path!("approvals") view=ListsPage ssr=SsrMode::Async/>
+                        <Route path=path!("approvals/new") view=CatalogPage ssr=SsrMode::Async/>
+                        <Route path=path!("approvals/new/:key") view=NewRequestPage ssr=SsrMode::Async/>
+                        <Route path=path!("approvals/:id") view=InstancePage ssr=SsrMode::Async/>
+                        <Route path=path!("approvals/:id/resubmit") view=ResubmitPage ssr=SsrMode::Async/>
+                        <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async/>
                         <Route path=path!("admin/users/new") view=NewUserPage ssr=SsrMode::Async/>
                         <Route path=path!("admin/users/:id") view=UserPage ssr=SsrMode::Async/>
@@ -93,6 +105,20 @@ fn AppFrame() -> impl IntoView {
     let i18n = use_i18n();
     let user = Resource::new_blocking(|| (), |()| current_user());
     provide_context(CurrentUser(user));
+    // Counts for the navigation: read with the page, then kept live by the event stream.
+    let counts = Resource::new_blocking(|| (), |()| nav_counts());
+    let live = RwSignal::new(None::<TaskCounts>);
+    let toast = RwSignal::new(None::<NotificationDto>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| crate::workflow::pages::notices::start_live(live, toast));
+    let current = move || live.get().or_else(|| counts.get().and_then(Result::ok));
+    let todo_badge = move || {
+        view! {
+            <Suspense fallback=|| ()>
+                {move || current().filter(|c| c.todo > 0).map(|c| view! { <span class="count-badge nav-count">{c.todo}</span> })}
+            </Suspense>
+        }
+    };
     let signed_in = move || {
         Suspend::new(async move {
             match user.await {
@@ -139,7 +165,11 @@ fn AppFrame() -> impl IntoView {
                         <Icon name="home"/>
                         <span>{t!(i18n, nav.home)}</span>
                     </A>
-                    <Soon icon="approve" label=Signal::derive(move || t_string!(i18n, nav.approvals).to_string())/>
+                    <A href="/approvals">
+                        <Icon name="approve"/>
+                        <span>{t!(i18n, nav.approvals)}</span>
+                        {todo_badge()}
+                    </A>
                     <Soon icon="doc" label=Signal::derive(move || t_string!(i18n, nav.documents).to_string())/>
                     <Soon icon="calendar" label=Signal::derive(move || t_string!(i18n, nav.meetings).to_string())/>
                     <Soon icon="megaphone" label=Signal::derive(move || t_string!(i18n, nav.announcements).to_string())/>
@@ -158,6 +188,15 @@ fn AppFrame() -> impl IntoView {
                         <span class="brand-name">{t!(i18n, app_name)}</span>
                     </a>
                     <div class="topbar-right">
+                        <a class="btn btn-ghost btn-icon bell" href="/notifications" title=move || t_string!(i18n, wf.notifications).to_string()>
+                            <Icon name="bell"/>
+                            <span class="sr-only">{t!(i18n, wf.notifications)}</span>
+                            <Suspense fallback=|| ()>
+                                {move || current().filter(|c| c.notifications_unread > 0).map(|c| view! {
+                                    <span class="count-badge bell-count" id="bell-count">{c.notifications_unread}</span>
+                                })}
+                            </Suspense>
+                        </a>
                         <LanguageSwitch/>
                         <Suspense fallback=|| ()>{user_chip}</Suspense>
                         <form method="post" action="/sfn/logout" class="inline">
@@ -172,10 +211,16 @@ fn AppFrame() -> impl IntoView {
                     <Suspense fallback=|| ()>{signed_in}</Suspense>
                     <Outlet/>
                 </main>
+                {move || toast.get().map(|n| view! {
+                    <a class="toast" role="status" id="toast" href=if n.link.is_empty() { "/notifications".to_owned() } else { n.link.clone() }>
+                        <Icon name="bell"/>
+                        <span><strong>{n.title.clone()}</strong><small>{n.body.clone()}</small></span>
+                    </a>
+                })}
             </div>
             <nav class="tabbar" aria-label="tabs">
                 <A href="/" exact=true><Icon name="home"/><span>{t!(i18n, nav.home)}</span></A>
-                <span class="tab-soon" aria-disabled="true"><Icon name="approve"/><span>{t!(i18n, nav.approvals)}</span></span>
+                <A href="/approvals"><Icon name="approve"/><span>{t!(i18n, nav.approvals)}</span>{todo_badge()}</A>
                 <A href="/contacts"><Icon name="contacts"/><span>{t!(i18n, nav.contacts)}</span></A>
                 <A href="/me"><Icon name="user"/><span>{t!(i18n, nav.me)}</span></A>
             </nav>
@@ -283,8 +328,7 @@ fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let user = expect_context::<CurrentUser>().0;
     type Label = fn(I18nContext<Locale>) -> String;
-    let modules: [(&'static str, Label); 5] = [
-        ("approve", |i| t_string!(i, nav.approvals).to_string()),
+    let modules: [(&'static str, Label); 4] = [
         ("doc", |i| t_string!(i, nav.documents).to_string()),
         ("calendar", |i| t_string!(i, nav.meetings).to_string()),
         ("megaphone", |i| t_string!(i, nav.announcements).to_string()),
@@ -302,6 +346,14 @@ fn HomePage() -> impl IntoView {
                     <p class="muted">{t!(i18n, home.intro)}</p>
                 </section>
                 <section class="card-grid">
+                    <a class="card card-link" href="/approvals">
+                        <Icon name="approve"/>
+                        <strong>{t!(i18n, nav.approvals)}</strong>
+                    </a>
+                    <a class="card card-link" href="/approvals/new">
+                        <Icon name="plus"/>
+                        <strong>{t!(i18n, wf.new_request)}</strong>
+                    </a>
                     <a class="card card-link" href="/contacts">
                         <Icon name="contacts"/>
                         <strong>{t!(i18n, nav.contacts)}</strong>

@@ -6,10 +6,15 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod builtin;
 #[cfg(feature = "ssr")]
+pub mod desk;
+#[cfg(feature = "ssr")]
 pub mod effects;
 #[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod org_view;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -1,0 +1,50 @@
+import { test, expect } from '@playwright/test';
+import { login, shot, hydrated } from './helpers';
+
+test('leave filed and approved on a phone, one-handed', async ({ page, browser }) => {
+  await login(page, 'zhang.wei');
+  await page.locator('nav.tabbar').getByRole('link', { name: '审批' }).click();
+  await expect(page).toHaveURL(/\/approvals/);
+  await shot(page, 'phone-approvals');
+  await page.goto('/approvals/new');
+  await hydrated(page);
+  await shot(page, 'phone-catalog');
+  await page.locator('a.template-card[data-key="leave"]').click();
+  await hydrated(page);
+  await page.locator('[name="leave_type"]').selectOption('annual');
+  await page.locator('[name="start_date"]').fill('2026-12-14');
+  await page.locator('[name="end_date"]').fill('2026-12-18');
+  await expect(page.locator('output.working-days')).toHaveText('5 天');
+  await page.locator('[name="reason"]').fill('家里有事');
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  expect(wide).toBe(true);
+  await shot(page, 'phone-leave-form');
+  // The submit button sits in reach at the bottom of the screen.
+  const box = await page.locator('#submit-request').boundingBox();
+  expect(box!.height).toBeGreaterThanOrEqual(44);
+  await page.locator('#submit-request').click();
+  await expect(page).toHaveURL(/\/approvals\/\d+/);
+  const id = page.url().match(/approvals\/(\d+)/)![1];
+  await shot(page, 'phone-instance');
+
+  const ctx = await browser.newContext({ ...test.info().project.use, viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
+  const li = await ctx.newPage();
+  await login(li, 'li.na');
+  await li.goto('/approvals');
+  await hydrated(li);
+  await shot(li, 'phone-todo');
+  await li.locator(`a.inbox-main[href="/approvals/${id}"]`).click();
+  await hydrated(li);
+  const bar = li.locator('.actionbar');
+  await expect(bar).toBeVisible();
+  const approve = bar.getByRole('button', { name: '同意' });
+  const b = await approve.boundingBox();
+  expect(b!.height).toBeGreaterThanOrEqual(44);
+  expect(b!.y).toBeGreaterThan(915 / 2);
+  const noScroll = await li.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  expect(noScroll).toBe(true);
+  await shot(li, 'phone-instance-approve');
+  await approve.click();
+  await expect(li.locator('.actionbar')).toHaveCount(0);
+  await expect(li.locator('.flow-node[data-node="manager"]')).toHaveClass(/state-done/);
+});
