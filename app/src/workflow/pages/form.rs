@@ -197,7 +197,16 @@ fn RequestForm(data: FormPage) -> impl IntoView {
         if let Some(pairs) = client::pairs_of_event(&ev) {
             let v = schema.with_value(|s| formdata::from_pairs(s, &pairs));
             cx.values.set(v);
-            cx.errors.update(|e| e.retain(|x| pairs.iter().all(|(k, _)| *k != x.path)));
+            // Only the changed field's own message goes; the others stay until fixed.
+            if let Some(name) = client::target_name(&ev) {
+                let name = name.strip_prefix("file:").unwrap_or(&name).to_owned();
+                let related = |p: &str| {
+                    p == name
+                        || p.strip_prefix(name.as_str()).is_some_and(|r| r.starts_with('.'))
+                        || name.strip_prefix(p).is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+                };
+                cx.errors.update(|e| e.retain(|x| !related(&x.path)));
+            }
             schedule_predict();
         }
         #[cfg(not(feature = "hydrate"))]
@@ -690,6 +699,18 @@ mod client {
     pub fn pairs_of_event(ev: &web_sys::Event) -> Option<Vec<(String, String)>> {
         let form: web_sys::HtmlFormElement = ev.current_target()?.dyn_into().ok()?;
         Some(pairs_of_form(&form))
+    }
+
+    /// The name of the input an event came from.
+    pub fn target_name(ev: &web_sys::Event) -> Option<String> {
+        let t = ev.target()?;
+        if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
+            return Some(i.name());
+        }
+        if let Some(s) = t.dyn_ref::<web_sys::HtmlSelectElement>() {
+            return Some(s.name());
+        }
+        t.dyn_ref::<web_sys::HtmlTextAreaElement>().map(|a| a.name())
     }
 
     /// The request form's pairs as they are now (after rows were added or removed).

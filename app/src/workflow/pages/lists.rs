@@ -190,7 +190,7 @@ pub fn ListsPage() -> impl IntoView {
                                             <span class="inbox-summary">{opt(&it.summary)}</span>
                                             <span class="inbox-meta muted">
                                                 <span>{it.template_name.clone()}</span>
-                                                {opt(&node).map(|n| view! { <span>{t!(i18n, wf.current_node)}": "{n}</span> })}
+                                                {opt(&node).map(|n| view! { <span>{t!(i18n, wf.at_node, node = n)}</span> })}
                                                 <span title=fmt_time(&it.since)>{if todo { t_string!(i18n, wf.waited, t = waited.clone()).to_string() } else { fmt_time(&it.since) }}</span>
                                             </span>
                                         </span>
