@@ -1019,7 +1019,74 @@ async fn an_expense_goes_through_the_api(t: TestDb) {
     }
 }
 
+/// The event stream: refused without a session; with one, counts come at once and again
+/// (with the notification) when something arrives for the user — read with a time limit,
+/// since the stream itself never ends.
+async fn the_event_stream_pushes_counts(t: TestDb) {
+    use std::time::Duration;
+    let app = app(&t);
+    let anon = send(&app, Method::GET, "/api/v1/events", Req::default()).await;
+    assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+    let li = login(&app, "li.na").await;
+    let req = Request::builder()
+        .uri("/api/v1/events")
+        .header(header::COOKIE, &li)
+        .header(header::ACCEPT, "text/event-stream")
+        .header(header::HOST, "localhost")
+        .body(Body::empty())
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/event-stream"));
+    let mut body = res.into_body();
+    // Reads frames until one holds a `counts` event, at most `secs` seconds.
+    async fn next_counts(body: &mut Body, secs: u64) -> serde_json::Value {
+        let mut buf = String::new();
+        tokio::time::timeout(Duration::from_secs(secs), async {
+            loop {
+                let frame = body.frame().await.expect("stream ended").expect("stream error");
+                if let Ok(data) = frame.into_data() {
+                    buf.push_str(&String::from_utf8_lossy(&data));
+                }
+                while let Some(end) = buf.find("\n\n") {
+                    let block: String = buf.drain(..end + 2).collect();
+                    if block.lines().any(|l| l == "event: counts") {
+                        let data: String =
+                            block.lines().filter_map(|l| l.strip_prefix("data: ")).collect::<Vec<_>>().join("\n");
+                        return serde_json::from_str(&data).unwrap();
+                    }
+                }
+            }
+        })
+        .await
+        .expect("no counts event in time")
+    }
+    let first = next_counts(&mut body, 5).await;
+    assert_eq!(first["counts"]["todo"], 0, "{first}");
+    assert!(first["latest"].is_null());
+
+    // Zhang files a request with li.na as the first approver; the notification is written
+    // by the outbox job (any server of the deployment may run it).
+    let zhang = login(&app, "zhang.wei").await;
+    let body_json = serde_json::json!({"template_key": "office_supplies",
+        "form": {"items": [{"name": "A4 纸", "quantity": 2}], "reason": "部门补充"}});
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/instances",
+        Req { cookie: Some(&zhang), json: Some(body_json.to_string()), ..Default::default() },
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    app::workflow::jobs::deliver_outbox(&t.state()).await.unwrap();
+    let next = next_counts(&mut body, 10).await;
+    assert_eq!(next["counts"]["todo"], 1, "{next}");
+    assert_eq!(next["counts"]["notifications_unread"], 1, "{next}");
+    assert!(next["latest"]["title"].as_str().is_some_and(|s| !s.is_empty()), "{next}");
+}
+
 on_both!(
+    the_event_stream_pushes_counts,
     an_expense_goes_through_the_api,
     api_login_me_logout,
     wrong_credentials_then_lockout,
