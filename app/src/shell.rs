@@ -109,8 +109,10 @@ fn AppFrame() -> impl IntoView {
     let counts = Resource::new_blocking(|| (), |()| nav_counts());
     let live = RwSignal::new(None::<TaskCounts>);
     let toast = RwSignal::new(None::<NotificationDto>);
+    let arrivals = RwSignal::new(0u32);
+    provide_context(crate::workflow::pages::notices::LiveArrivals(arrivals));
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| crate::workflow::pages::notices::start_live(live, toast));
+    Effect::new(move |_| crate::workflow::pages::notices::start_live(live, toast, arrivals));
     let current = move || live.get().or_else(|| counts.get().and_then(Result::ok));
     let todo_badge = move || {
         view! {

@@ -164,6 +164,8 @@ test('a notification arrives live in a second browser', async ({ browser }) => {
   // No reload: the toast and the bell count come over the event stream.
   await expect(li.locator('#toast')).toContainText('待办', { timeout: 15_000 });
   await expect(li.locator('#bell-count')).toHaveText(String(before + 1));
+  // The open to-do list reads again: the new request is in it, still without a reload.
+  await expect(li.locator('a.inbox-main', { hasText: '车辆调度' }).first()).toBeVisible();
   await shot(li, 'approvals-live-toast');
   await li.locator('#toast').click();
   await expect(li).toHaveURL(/\/approvals\/\d+/);

@@ -2,7 +2,9 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
-#[wasm_bindgen(inline_js = "export function mark_hydrated() { window.__TB_HYDRATED__ = true; }")]
+#[wasm_bindgen(
+    inline_js = "export function mark_hydrated() { window.__TB_HYDRATED_AT__ = performance.now(); window.__TB_HYDRATED__ = true; }"
+)]
 extern "C" {
     /// Lets browser tests wait for hydration instead of guessing.
     fn mark_hydrated();

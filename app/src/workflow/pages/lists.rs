@@ -51,8 +51,11 @@ pub fn ListsPage() -> impl IntoView {
         to: get("to"),
         page: get("page").and_then(|p| p.parse().ok()),
     };
-    let items = Resource::new_blocking(tq, list_tasks);
-    let counts = Resource::new_blocking(|| (), |()| nav_counts());
+    // A task that arrives while the list is open shows up without a reload.
+    let arrivals = use_context::<super::notices::LiveArrivals>().map(|a| a.0);
+    let arrived = move || arrivals.map_or(0, |a| a.get());
+    let items = Resource::new_blocking(move || (tq(), arrived()), |(q, _)| list_tasks(q));
+    let counts = Resource::new_blocking(arrived, |_| nav_counts());
     let templates = Resource::new_blocking(|| (), |()| list_templates());
     let batch = move || {
         get("batch").and_then(|b| serde_json::from_str::<Vec<BatchRow>>(&b).ok()).map(|rows| {

@@ -100,6 +100,11 @@ pub fn NotificationsPage() -> impl IntoView {
     }
 }
 
+/// How many notifications arrived live since the page loaded: lists that depend on them
+/// (the to-do list) read again when it changes.
+#[derive(Clone, Copy)]
+pub struct LiveArrivals(pub RwSignal<u32>);
+
 /// What the event stream sends.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct LiveMessage {
@@ -113,6 +118,7 @@ pub struct LiveMessage {
 pub fn start_live(
     live: RwSignal<Option<crate::workflow::api::TaskCounts>>,
     toast: RwSignal<Option<crate::workflow::api::NotificationDto>>,
+    arrivals: RwSignal<u32>,
 ) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
@@ -123,6 +129,7 @@ pub fn start_live(
         {
             live.set(Some(m.counts));
             if let Some(n) = m.latest {
+                arrivals.update(|a| *a = a.wrapping_add(1));
                 toast.set(Some(n));
                 set_timeout(move || toast.set(None), std::time::Duration::from_secs(10));
             }
