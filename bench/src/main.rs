@@ -7,6 +7,12 @@
 //! `bench:workflow` markers.
 //!
 //! `cargo run --release -p bench -- [sqlite|postgres] [--instances N] [--concurrency C]`
+//!
+//! With `todo` (issue 4's benchmark) it instead fills the database with `--tasks N` open
+//! tasks (default 100 000, spread over ten approvers by ten templates) and measures the
+//! server render of the to-do page `/approvals` (the whole HTML document, as a browser's
+//! first request gets it) for one approver, 500 times in a row after a warm-up; figures go
+//! to `bench/results/todo-<backend>.json` and the README's `bench:todo` markers.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -22,6 +28,8 @@ const PASSWORD: &str = "Bench-pass-2026";
 const REQUESTERS: usize = 40;
 
 struct Args {
+    mode: String,
+    tasks: usize,
     backend: String,
     instances: usize,
     concurrency: usize,
@@ -30,6 +38,8 @@ struct Args {
 
 fn args() -> Result<Args, String> {
     let mut a = Args {
+        mode: "workflow".into(),
+        tasks: 100_000,
         backend: "sqlite".into(),
         instances: 20_000,
         concurrency: 32,
@@ -40,6 +50,8 @@ fn args() -> Result<Args, String> {
     while let Some(x) = it.next() {
         match x.as_str() {
             "sqlite" | "postgres" => a.backend = x,
+            "workflow" | "todo" => a.mode = x,
+            "--tasks" => a.tasks = it.next().and_then(|v| v.parse().ok()).ok_or("--tasks N")?,
             "--instances" => a.instances = it.next().and_then(|v| v.parse().ok()).ok_or("--instances N")?,
             "--concurrency" => a.concurrency = it.next().and_then(|v| v.parse().ok()).ok_or("--concurrency C")?,
             "--binary" => a.binary = it.next().map(PathBuf::from).ok_or("--binary PATH")?,
@@ -109,6 +121,139 @@ impl Conn {
         let v = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
         Ok((status, v))
     }
+}
+
+impl Conn {
+    /// A GET with a bearer token, answering the status and the body as text.
+    async fn get_text(&mut self, path: &str, auth: &str) -> Result<(StatusCode, String), String> {
+        if self.tx.ready().await.is_err() {
+            *self = Self::open(self.addr).await?;
+        }
+        let req = Request::builder()
+            .uri(path)
+            .header("host", self.addr.to_string())
+            .header("authorization", format!("Bearer {auth}"))
+            .header("accept", "text/html")
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| e.to_string())?;
+        let res = self.tx.send_request(req).await.map_err(|e| e.to_string())?;
+        let status = res.status();
+        let bytes = res.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+        Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+    }
+}
+
+/// Issue 4: the to-do page rendered with `tasks` open tasks in the database.
+async fn todo_bench(addr: SocketAddr, conn: &mut Conn, a: &Args, root: &Path, pid: u32) -> Result<(), String> {
+    const APPROVERS: usize = 10;
+    let admin = token_for(conn, "admin").await?;
+    let mut approvers = Vec::new();
+    for i in 1..=APPROVERS {
+        let (id, t) = user_with_token(conn, &admin, &format!("bench.todo{i}"), None).await?;
+        expect(
+            conn,
+            Method::POST,
+            "/api/v1/templates",
+            Some(&admin),
+            Some(&json!({"key": format!("bench_todo{i}"), "name": format!("压测审批{i}"), "form": {"fields": [
+                {"key": "subject", "label": "事项", "type": "text", "required": true},
+                {"key": "amount", "label": "金额", "type": "money", "required": true}]},
+                "flow": {"nodes": [{"type": "approver", "id": "a1", "name": "审批",
+                                    "rule": {"kind": "users", "ids": [id]}}]}})),
+            StatusCode::CREATED,
+        )
+        .await?;
+        approvers.push(t);
+    }
+    let mut requesters = Vec::new();
+    for i in 0..REQUESTERS {
+        requesters.push(user_with_token(conn, &admin, &format!("bench.req{i}"), None).await?.1);
+    }
+    eprintln!("filing {} requests ({} open tasks each for {APPROVERS} approvers)", a.tasks, a.tasks / APPROVERS);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let errors = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let fill = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for w in 0..a.concurrency {
+        let (next, errors, requesters, total) = (next.clone(), errors.clone(), requesters.clone(), a.tasks);
+        set.spawn(async move {
+            let Ok(mut c) = Conn::open(addr).await else { return };
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n >= total {
+                    break;
+                }
+                if n % 10_000 == 0 {
+                    eprintln!("  {n}");
+                }
+                let form = json!({"template_key": format!("bench_todo{}", n % APPROVERS + 1),
+                                  "form": {"subject": format!("压测事项 {n}"), "amount": format!("{}.50", n % 9000 + 100)}});
+                match c.call(Method::POST, "/api/v1/instances", Some(&requesters[(n + w) % requesters.len()]), Some(&form)).await {
+                    Ok((StatusCode::CREATED, _)) => {}
+                    _ => {
+                        errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }
+        });
+    }
+    while set.join_next().await.is_some() {}
+    let fill_secs = fill.elapsed().as_secs_f64();
+    let fill_errors = errors.load(std::sync::atomic::Ordering::Relaxed);
+    let me = &approvers[0];
+    let (status, html) = conn.get_text("/approvals", me).await?;
+    let rows = html.matches("class=\"inbox-row").count();
+    if status != StatusCode::OK || rows == 0 {
+        return Err(format!("/approvals answered {status} with {rows} rows"));
+    }
+    for _ in 0..30 {
+        conn.get_text("/approvals", me).await?;
+    }
+    let mut lat = Vec::new();
+    for i in 0..500 {
+        // Alternate the first page and a later one, as people page through.
+        let path = if i % 5 == 4 { "/approvals?box=todo&page=40" } else { "/approvals" };
+        let t = Instant::now();
+        let (s, _) = conn.get_text(path, me).await?;
+        lat.push(t.elapsed().as_micros() as u64);
+        if s != StatusCode::OK {
+            return Err(format!("{path}: {s}"));
+        }
+    }
+    lat.sort_unstable();
+    let out = json!({
+        "backend": a.backend,
+        "date": chrono::Utc::now().format("%Y-%m-%d").to_string(),
+        "tasks_in_database": a.tasks - fill_errors,
+        "todo_of_the_viewer": a.tasks / APPROVERS,
+        "rows_per_page": rows,
+        "html_bytes": html.len(),
+        "fill_seconds": (fill_secs * 10.0).round() / 10.0,
+        "render_ms": {"p50": percentile(&lat, 0.50), "p90": percentile(&lat, 0.90), "p99": percentile(&lat, 0.99), "max": percentile(&lat, 1.0)},
+        "server_peak_rss_mib": peak_rss_kib(pid).map(|k| (k as f64 / 1024.0 * 10.0).round() / 10.0),
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+    });
+    let results = root.join("bench/results");
+    std::fs::create_dir_all(&results).map_err(|e| e.to_string())?;
+    std::fs::write(
+        results.join(format!("todo-{}.json", a.backend)),
+        serde_json::to_string_pretty(&out).unwrap_or_default() + "\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let line = format!(
+        "| {} | {} | {} | {} | {} | {} | {} | {} |",
+        a.backend,
+        out["date"].as_str().unwrap_or_default(),
+        out["tasks_in_database"],
+        out["todo_of_the_viewer"],
+        out["render_ms"]["p50"],
+        out["render_ms"]["p99"],
+        out["html_bytes"],
+        out["server_peak_rss_mib"],
+    );
+    write_readme(root, &format!("todo:{}", a.backend), &line)?;
+    println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    Ok(())
 }
 
 async fn expect(
@@ -317,10 +462,10 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)] as f64 / 1000.0
 }
 
-fn write_readme(root: &Path, backend: &str, line: &str) -> Result<(), String> {
+fn write_readme(root: &Path, marker: &str, line: &str) -> Result<(), String> {
     let path = root.join("README.md");
     let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-    let (start, end) = (format!("<!-- bench:workflow:{backend} -->"), format!("<!-- /bench:workflow:{backend} -->"));
+    let (start, end) = (format!("<!-- bench:{marker} -->"), format!("<!-- /bench:{marker} -->"));
     let (Some(a), Some(b)) = (text.find(&start), text.find(&end)) else {
         return Err(format!("README.md has no {start} … {end} markers"));
     };
@@ -371,6 +516,9 @@ async fn main_inner() -> Result<(), String> {
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
         eprintln!("server up at {addr} ({}); seeding", a.backend);
+        if a.mode == "todo" {
+            return todo_bench(addr, &mut conn, &a, &root, pid).await;
+        }
         let admin = token_for(&mut conn, "admin").await?;
         let mut approver_ids = Vec::new();
         let mut approvers = Vec::new();
@@ -435,7 +583,7 @@ async fn main_inner() -> Result<(), String> {
             a.instances,
             run.errors,
         );
-        write_readme(&root, &a.backend, &line)?;
+        write_readme(&root, &format!("workflow:{}", a.backend), &line)?;
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         Ok(())
     }
