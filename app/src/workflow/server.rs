@@ -1483,27 +1483,22 @@ pub async fn list_tasks(db: &DatabaseConnection, caller: &Caller, q: TaskQuery) 
         TaskBox::Todo | TaskBox::Done => {
             let statuses: &[&str] =
                 if q.r#box == TaskBox::Todo { &["open"] } else { &["approved", "rejected", "returned", "transferred"] };
-            let ids: Vec<i64> = wf_instances::Entity::find()
-                .select_only()
-                .column(wf_instances::Column::Id)
-                .filter(inst.clone())
-                .filter(
-                    wf_instances::Column::Id.in_subquery(
+            // The caller's tasks, narrowed by the instance filters in the database (a
+            // subquery, never a list of ids carried through the application).
+            let mut base = wf_tasks::Entity::find()
+                .filter(wf_tasks::Column::AssigneeId.eq(me))
+                .filter(wf_tasks::Column::Status.is_in(statuses.iter().copied()));
+            if !inst.is_empty() {
+                base = base.filter(
+                    wf_tasks::Column::InstanceId.in_subquery(
                         sea_orm::sea_query::Query::select()
-                            .column(wf_tasks::Column::InstanceId)
-                            .from(wf_tasks::Entity)
-                            .and_where(wf_tasks::Column::AssigneeId.eq(me))
-                            .and_where(wf_tasks::Column::Status.is_in(statuses.iter().copied()))
+                            .column(wf_instances::Column::Id)
+                            .from(wf_instances::Entity)
+                            .cond_where(inst.clone())
                             .to_owned(),
                     ),
-                )
-                .into_tuple()
-                .all(db)
-                .await?;
-            let base = wf_tasks::Entity::find()
-                .filter(wf_tasks::Column::AssigneeId.eq(me))
-                .filter(wf_tasks::Column::Status.is_in(statuses.iter().copied()))
-                .filter(wf_tasks::Column::InstanceId.is_in(ids));
+                );
+            }
             let total = base.clone().count(db).await?;
             let order = if q.r#box == TaskBox::Todo { wf_tasks::Column::OpenedAt } else { wf_tasks::Column::ActedAt };
             let tasks = base
