@@ -2,6 +2,7 @@
 //! Leptos pages and server functions, background jobs, and the command line.
 
 pub mod api;
+pub mod assets;
 pub mod config;
 pub mod db;
 pub mod forms;
@@ -112,6 +113,13 @@ pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
             let o = leptos_options.clone();
             move || shell(o.clone())
         })
+        .nest_service(
+            "/pkg",
+            tower_http::services::ServeDir::new(
+                std::path::Path::new(leptos_options.site_root.as_ref()).join(leptos_options.site_pkg_dir.as_ref()),
+            )
+            .precompressed_br(),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))

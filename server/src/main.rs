@@ -143,6 +143,7 @@ async fn serve(config: Config) -> Result<(), String> {
         max_upload_bytes: config.max_upload_bytes,
         smtp: config.smtp.clone(),
     };
+    server::assets::precompress(std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref()));
     let state = app_state(conn.clone(), options, &opts, app::ctx::Clock::system());
     let app = router_for(state.clone(), &opts);
     spawn_cleanup(conn);
