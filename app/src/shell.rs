@@ -114,6 +114,7 @@ fn AppFrame() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| crate::workflow::pages::notices::start_live(live, toast, arrivals));
     let current = move || live.get().or_else(|| counts.get().and_then(Result::ok));
+    provide_context(crate::workflow::pages::notices::NavCounts(Signal::derive(current)));
     let todo_badge = move || {
         view! {
             <Suspense fallback=|| ()>

@@ -25,6 +25,7 @@ mod m20261121_000019_create_settings;
 mod m20261121_000020_create_wf_drafts;
 mod m20261121_000021_create_mail_queue;
 mod m20261121_000022_create_notification_prefs;
+mod m20261121_000023_list_indexes;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000020_create_wf_drafts::Migration),
             Box::new(m20261121_000021_create_mail_queue::Migration),
             Box::new(m20261121_000022_create_notification_prefs::Migration),
+            Box::new(m20261121_000023_list_indexes::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@ use super::{duration_text, secs_since, status_label};
 use crate::components::{Empty, ErrorPanel, Icon, Loading, Pager, error_text, fmt_time, opt, percent_encode};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::workflow::api::{TaskBox, TaskQuery, list_tasks, list_templates, nav_counts};
+use crate::workflow::api::{TaskBox, TaskQuery, list_tasks, list_templates};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -55,7 +55,8 @@ pub fn ListsPage() -> impl IntoView {
     let arrivals = use_context::<super::notices::LiveArrivals>().map(|a| a.0);
     let arrived = move || arrivals.map_or(0, |a| a.get());
     let items = Resource::new_blocking(move || (tq(), arrived()), |(q, _)| list_tasks(q));
-    let counts = Resource::new_blocking(arrived, |_| nav_counts());
+    // The frame's counts, kept live by the event stream: not read a second time here.
+    let counts = use_context::<super::notices::NavCounts>().map(|c| c.0);
     let templates = Resource::new_blocking(|| (), |()| list_templates());
     let batch = move || {
         get("batch").and_then(|b| serde_json::from_str::<Vec<BatchRow>>(&b).ok()).map(|rows| {
@@ -91,9 +92,7 @@ pub fn ListsPage() -> impl IntoView {
                 {label}
                 {move || (b == TaskBox::Todo).then(|| view! {
                     <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            counts.await.ok().filter(|c| c.todo > 0).map(|c| view! { <span class="count-badge" id="todo-count">{c.todo}</span> })
-                        })}
+                        {move || counts.and_then(|c| c.get()).filter(|c| c.todo > 0).map(|c| view! { <span class="count-badge" id="todo-count">{c.todo}</span> })}
                     </Suspense>
                 })}
             </a>

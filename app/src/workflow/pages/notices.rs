@@ -105,6 +105,11 @@ pub fn NotificationsPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 pub struct LiveArrivals(pub RwSignal<u32>);
 
+/// The navigation counts the frame reads with the page and keeps live from the event
+/// stream; pages show them from here instead of asking the server again.
+#[derive(Clone, Copy)]
+pub struct NavCounts(pub Signal<Option<crate::workflow::api::TaskCounts>>);
+
 /// What the event stream sends.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct LiveMessage {
