@@ -10,8 +10,8 @@ bash scripts/setup.sh
 profile=release
 [ "${1:-}" = "--dev" ] && profile=debug
 if [ $profile = release ]; then
-  cargo leptos build --release
+  cargo leptos build --release --split
 else
-  cargo leptos build
+  cargo leptos build --split
 fi
 exec "$CARGO_TARGET_DIR/$profile/tongban" serve

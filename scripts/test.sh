@@ -30,7 +30,7 @@ cargo clippy -p app -p server -p migrations -p bench --tests -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "build (server, WASM client, styles)"
-cargo leptos build
+cargo leptos build --split
 
 step "unit, service and HTTP tests (SQLite and PostgreSQL)"
 logs=$(mktemp -d)

@@ -22,7 +22,7 @@ use leptos_i18n::I18nContext;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -63,6 +63,44 @@ pub fn set_locale_cookie(locale: &str, secure: bool) {
 #[derive(Clone, Copy)]
 pub struct CurrentUser(pub Resource<Result<Option<Principal>, AppError>>);
 
+/// A page whose code is split out of the main WASM module and loaded when its route is
+/// first visited (`cargo leptos build --split`); the server renders it as any other.
+/// The page starts its own data loading, so the route has no separate data half.
+/// The pages people land on (home, the approval lists) stay in the main module: split
+/// pages come as many small files, which costs a first visit more time than it saves bytes.
+macro_rules! lazy_page {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    LoginPageRoute => LoginPage,
+    ContactsPageRoute => ContactsPage,
+    ProfilePageRoute => ProfilePage,
+    CatalogPageRoute => CatalogPage,
+    NewRequestPageRoute => NewRequestPage,
+    InstancePageRoute => InstancePage,
+    ResubmitPageRoute => ResubmitPage,
+    NotificationsPageRoute => NotificationsPage,
+    UsersPageRoute => UsersPage,
+    NewUserPageRoute => NewUserPage,
+    UserPageRoute => UserPage,
+    DepartmentsPageRoute => DepartmentsPage,
+    RolesPageRoute => RolesPage,
+    AuditPageRoute => AuditPage,
+    DormantPageRoute => DormantPage,
+}
+
 /// The application.
 #[component]
 pub fn App() -> impl IntoView {
@@ -73,24 +111,24 @@ pub fn App() -> impl IntoView {
             <Title formatter=|t: String| if t.is_empty() { "通办 Tongban".to_owned() } else { format!("{t} · 通办") }/>
             <Router>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view={Lazy::<LoginPageRoute>::new()} ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=AppFrame ssr=SsrMode::Async>
                         <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
-                        <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
-                        <Route path=path!("me") view=ProfilePage ssr=SsrMode::Async/>
+                        <Route path=path!("contacts") view={Lazy::<ContactsPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("me") view={Lazy::<ProfilePageRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("approvals") view=ListsPage ssr=SsrMode::Async/>
-                        <Route path=path!("approvals/new") view=CatalogPage ssr=SsrMode::Async/>
-                        <Route path=path!("approvals/new/:key") view=NewRequestPage ssr=SsrMode::Async/>
-                        <Route path=path!("approvals/:id") view=InstancePage ssr=SsrMode::Async/>
-                        <Route path=path!("approvals/:id/resubmit") view=ResubmitPage ssr=SsrMode::Async/>
-                        <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
-                        <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async/>
-                        <Route path=path!("admin/users/new") view=NewUserPage ssr=SsrMode::Async/>
-                        <Route path=path!("admin/users/:id") view=UserPage ssr=SsrMode::Async/>
-                        <Route path=path!("admin/departments") view=DepartmentsPage ssr=SsrMode::Async/>
-                        <Route path=path!("admin/roles") view=RolesPage ssr=SsrMode::Async/>
-                        <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async/>
-                        <Route path=path!("admin/dormant") view=DormantPage ssr=SsrMode::Async/>
+                        <Route path=path!("approvals/new") view={Lazy::<CatalogPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("approvals/new/:key") view={Lazy::<NewRequestPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("approvals/:id") view={Lazy::<InstancePageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("approvals/:id/resubmit") view={Lazy::<ResubmitPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("notifications") view={Lazy::<NotificationsPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("admin/users") view={Lazy::<UsersPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("admin/users/new") view={Lazy::<NewUserPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("admin/users/:id") view={Lazy::<UserPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("admin/departments") view={Lazy::<DepartmentsPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("admin/roles") view={Lazy::<RolesPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("admin/audit") view={Lazy::<AuditPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("admin/dormant") view={Lazy::<DormantPageRoute>::new()} ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

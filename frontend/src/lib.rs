@@ -10,10 +10,16 @@ extern "C" {
     fn mark_hydrated();
 }
 
-/// Called by the generated loader once the WASM is instantiated.
+/// Called by the generated loader once the WASM is instantiated. Pages are split out of
+/// the main module (lazy routes), so hydration first loads the current page's part and
+/// then hydrates; the page is marked hydrated only when that is done.
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    mark_hydrated();
+    wasm_bindgen_futures::spawn_local(async move {
+        let body = leptos::prelude::document().body().expect("the document has a body");
+        let handle = leptos::mount::hydrate_from_async(body, app::App).await;
+        handle.forget();
+        mark_hydrated();
+    });
 }
