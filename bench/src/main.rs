@@ -13,6 +13,10 @@
 //! server render of the to-do page `/approvals` (the whole HTML document, as a browser's
 //! first request gets it) for one approver, 500 times in a row after a warm-up; figures go
 //! to `bench/results/todo-<backend>.json` and the README's `bench:todo` markers.
+//! Before timing it waits until the background work the filing started (each task's
+//! notification, written by the outbox workers) is done, and it also times the list and the
+//! counts through the JSON API alone, to tell the data from the render. `--keep` leaves the
+//! data directory (or PostgreSQL database) in place and prints the viewer's token.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -34,6 +38,8 @@ struct Args {
     instances: usize,
     concurrency: usize,
     binary: PathBuf,
+    /// Keep the data directory (or PostgreSQL database) for looking at afterwards.
+    keep: bool,
 }
 
 fn args() -> Result<Args, String> {
@@ -45,6 +51,7 @@ fn args() -> Result<Args, String> {
         concurrency: 32,
         binary: PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
             .join("release/tongban"),
+        keep: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(x) = it.next() {
@@ -55,6 +62,7 @@ fn args() -> Result<Args, String> {
             "--instances" => a.instances = it.next().and_then(|v| v.parse().ok()).ok_or("--instances N")?,
             "--concurrency" => a.concurrency = it.next().and_then(|v| v.parse().ok()).ok_or("--concurrency C")?,
             "--binary" => a.binary = it.next().map(PathBuf::from).ok_or("--binary PATH")?,
+            "--keep" => a.keep = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -200,7 +208,45 @@ async fn todo_bench(addr: SocketAddr, conn: &mut Conn, a: &Args, root: &Path, pi
     while set.join_next().await.is_some() {}
     let fill_secs = fill.elapsed().as_secs_f64();
     let fill_errors = errors.load(std::sync::atomic::Ordering::Relaxed);
+    // Let the background work the filing started (a notification per task, written by the
+    // outbox workers) finish first: the figure is for a settled server, not one catching up.
+    let per = (a.tasks - fill_errors) / APPROVERS;
+    let settle = Instant::now();
+    loop {
+        let mut behind = 0;
+        for t in &approvers {
+            let (_, c) = conn.call(Method::GET, "/api/v1/tasks/counts", Some(t), None).await?;
+            if c["notifications_unread"].as_u64().unwrap_or(0) < per as u64 {
+                behind += 1;
+            }
+        }
+        if behind == 0 {
+            break;
+        }
+        if settle.elapsed() > Duration::from_secs(1200) {
+            return Err(format!("notifications of {behind} approvers still not written after 20 minutes"));
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let settle_secs = settle.elapsed().as_secs_f64();
+    eprintln!("settled after {settle_secs:.1} s");
+    if a.keep {
+        eprintln!("viewer token: {}", approvers[0]);
+    }
     let me = &approvers[0];
+    // The parts of a render on their own, through the JSON API: the list and the counts.
+    let mut api_list = Vec::new();
+    let mut api_counts = Vec::new();
+    for _ in 0..100 {
+        let t = Instant::now();
+        expect(conn, Method::GET, "/api/v1/tasks?box=todo", Some(me), None, StatusCode::OK).await?;
+        api_list.push(t.elapsed().as_micros() as u64);
+        let t = Instant::now();
+        expect(conn, Method::GET, "/api/v1/tasks/counts", Some(me), None, StatusCode::OK).await?;
+        api_counts.push(t.elapsed().as_micros() as u64);
+    }
+    api_list.sort_unstable();
+    api_counts.sort_unstable();
     let (status, html) = conn.get_text("/approvals", me).await?;
     let rows = html.matches("class=\"inbox-row").count();
     if status != StatusCode::OK || rows == 0 {
@@ -229,6 +275,9 @@ async fn todo_bench(addr: SocketAddr, conn: &mut Conn, a: &Args, root: &Path, pi
         "rows_per_page": rows,
         "html_bytes": html.len(),
         "fill_seconds": (fill_secs * 10.0).round() / 10.0,
+        "settle_seconds": (settle_secs * 10.0).round() / 10.0,
+        "api_tasks_todo_ms": {"p50": percentile(&api_list, 0.50), "p99": percentile(&api_list, 0.99)},
+        "api_task_counts_ms": {"p50": percentile(&api_counts, 0.50), "p99": percentile(&api_counts, 0.99)},
         "render_ms": {"p50": percentile(&lat, 0.50), "p90": percentile(&lat, 0.90), "p99": percentile(&lat, 0.99), "max": percentile(&lat, 1.0)},
         "server_peak_rss_mib": peak_rss_kib(pid).map(|k| (k as f64 / 1024.0 * 10.0).round() / 10.0),
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
@@ -589,10 +638,18 @@ async fn main_inner() -> Result<(), String> {
     }
     .await;
     let _ = child.kill().await;
-    if let Some(name) = &pg {
-        drop_pg_database(name).await;
+    if a.keep {
+        eprintln!(
+            "kept: data directory {}{}",
+            dir.display(),
+            pg.as_deref().map(|n| format!(", database {n}")).unwrap_or_default()
+        );
+    } else {
+        if let Some(name) = &pg {
+            drop_pg_database(name).await;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
-    let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
