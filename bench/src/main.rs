@@ -341,42 +341,28 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(38_123)
 }
 
-async fn create_pg_database() -> Result<String, String> {
-    let name = format!("tb_bench_{}", uuid::Uuid::new_v4().simple());
+/// Runs one SQL statement with `psql` against the local PostgreSQL.
+async fn psql(db: &str, sql: &str) -> Result<(), String> {
     let out = tokio::process::Command::new("psql")
-        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", &format!("CREATE DATABASE {name}")])
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", db, "-c", sql])
         .output()
         .await
         .map_err(|e| format!("psql: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("creating {name}: {}", String::from_utf8_lossy(&out.stderr)));
-    }
+    if out.status.success() { Ok(()) } else { Err(format!("{sql}: {}", String::from_utf8_lossy(&out.stderr))) }
+}
+
+async fn create_pg_database() -> Result<String, String> {
+    let name = format!("tb_bench_{}", uuid::Uuid::new_v4().simple());
+    psql("postgres", &format!("CREATE DATABASE {name}")).await?;
     Ok(name)
 }
 
 async fn vacuum_analyze(name: &str) -> Result<(), String> {
-    let out = tokio::process::Command::new("psql")
-        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", name, "-c", "VACUUM ANALYZE"])
-        .output()
-        .await
-        .map_err(|e| format!("psql: {e}"))?;
-    if out.status.success() { Ok(()) } else { Err(format!("VACUUM ANALYZE: {}", String::from_utf8_lossy(&out.stderr))) }
+    psql(name, "VACUUM ANALYZE").await
 }
 
 async fn drop_pg_database(name: &str) {
-    let _ = tokio::process::Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-c",
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        ])
-        .output()
-        .await;
+    let _ = psql("postgres", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
 }
 
 /// Creates a user through the API and returns a personal API token for it.
