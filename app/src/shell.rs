@@ -144,9 +144,15 @@ fn AppFrame() -> impl IntoView {
     let i18n = use_i18n();
     let user = Resource::new_blocking(|| (), |()| current_user());
     provide_context(CurrentUser(user));
-    // Counts for the navigation: read with the page, then kept live by the event stream.
-    let counts = Resource::new_blocking(|| (), |()| nav_counts());
+    // Counts for the navigation: read with each page (an action just taken changes them
+    // without a notification), then kept live by the event stream.
+    let location = use_location();
+    let counts = Resource::new_blocking(move || location.pathname.get(), |_| nav_counts());
     let live = RwSignal::new(None::<TaskCounts>);
+    Effect::new(move |_| {
+        location.pathname.track();
+        live.set(None);
+    });
     let toast = RwSignal::new(None::<NotificationDto>);
     let arrivals = RwSignal::new(0u32);
     provide_context(crate::workflow::pages::notices::LiveArrivals(arrivals));
