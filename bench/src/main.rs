@@ -296,13 +296,7 @@ async fn todo_bench(
         "server_peak_rss_mib": peak_rss_kib(pid).map(|k| (k as f64 / 1024.0 * 10.0).round() / 10.0),
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
     });
-    let results = root.join("bench/results");
-    std::fs::create_dir_all(&results).map_err(|e| e.to_string())?;
-    std::fs::write(
-        results.join(format!("todo-{}.json", a.backend)),
-        serde_json::to_string_pretty(&out).unwrap_or_default() + "\n",
-    )
-    .map_err(|e| e.to_string())?;
+    save_results(root, &format!("todo-{}", a.backend), &out)?;
     let line = format!(
         "| {} | {} | {} | {} | {} | {} | {} | {} |",
         a.backend,
@@ -520,6 +514,14 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)] as f64 / 1000.0
 }
 
+/// Writes a run's figures to `bench/results/<name>.json`.
+fn save_results(root: &Path, name: &str, out: &Value) -> Result<(), String> {
+    let results = root.join("bench/results");
+    std::fs::create_dir_all(&results).map_err(|e| e.to_string())?;
+    std::fs::write(results.join(format!("{name}.json")), serde_json::to_string_pretty(out).unwrap_or_default() + "\n")
+        .map_err(|e| e.to_string())
+}
+
 fn write_readme(root: &Path, marker: &str, line: &str) -> Result<(), String> {
     let path = root.join("README.md");
     let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
@@ -624,10 +626,7 @@ async fn main_inner() -> Result<(), String> {
             "server_peak_rss_mib": peak_rss_kib(pid).map(|k| (k as f64 / 1024.0 * 10.0).round() / 10.0),
             "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         });
-        let results = root.join("bench/results");
-        std::fs::create_dir_all(&results).map_err(|e| e.to_string())?;
-        std::fs::write(results.join(format!("{}.json", a.backend)), serde_json::to_string_pretty(&out).unwrap_or_default() + "\n")
-            .map_err(|e| e.to_string())?;
+        save_results(&root, &a.backend, &out)?;
         let line = format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} clients, {} instances, {} errors |",
             a.backend,
