@@ -5,6 +5,7 @@
 //! for the browser too, so the designer validates with the server's own code.
 
 pub mod calendar;
+pub mod design;
 pub mod flow;
 pub mod form;
 pub mod formdata;
