@@ -40,7 +40,7 @@ const USERS: [DemoUser; 21] = [
     ("liu.yang", "刘洋", "gmo", "总经理", None, "138 0010 0001", &["approver"]),
     ("he.jing", "何静", "gmo", "总经理助理", Some("liu.yang"), "138 0010 0002", &["viewer"]),
     ("chen.jing", "陈静", "hr", "人力行政总监", Some("liu.yang"), "138 0010 0003", &["approver"]),
-    ("han.mei", "韩梅", "hr", "人事专员", Some("chen.jing"), "138 0010 0004", &["viewer"]),
+    ("han.mei", "韩梅", "hr", "人事专员", Some("chen.jing"), "138 0010 0004", &["viewer", "process_owner"]),
     ("admin", "系统管理员", "admin", "IT 管理员", Some("chen.jing"), "138 0010 0005", &["admin"]),
     ("yang.guang", "杨光", "admin", "行政专员", Some("chen.jing"), "138 0010 0006", &["viewer"]),
     ("xu.ming", "许明", "admin", "OA 操作员", Some("chen.jing"), "138 0010 0007", &["operator"]),

@@ -66,12 +66,14 @@ impl Permission {
 }
 
 /// The built-in roles. A new account gets `viewer` only (least privilege).
-pub const BUILTIN_ROLES: [(&str, &[Permission]); 5] = [
+pub const BUILTIN_ROLES: [(&str, &[Permission]); 6] = [
     ("admin", &Permission::ALL),
     ("approver", &[Permission::DirectoryRead]),
     ("operator", &[Permission::DirectoryRead, Permission::UserRead, Permission::AccountReport]),
     ("viewer", &[Permission::DirectoryRead]),
     ("auditor", &[Permission::DirectoryRead, Permission::AuditRead, Permission::WorkflowAudit]),
+    // Process owners design and publish approval templates (SPEC DES-1..4).
+    ("process_owner", &[Permission::DirectoryRead, Permission::TemplateManage]),
 ];
 
 /// The role every new account starts with.

@@ -21,6 +21,7 @@ pub mod wf_drafts;
 pub mod wf_history;
 pub mod wf_instances;
 pub mod wf_tasks;
+pub mod wf_template_drafts;
 pub mod wf_template_versions;
 pub mod wf_templates;
 pub mod wf_violations;

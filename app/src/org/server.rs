@@ -70,6 +70,7 @@ fn builtin_role_name(key: &str) -> &'static str {
         "approver" => "审批人",
         "operator" => "操作员",
         "auditor" => "审计员",
+        "process_owner" => "流程管理员",
         _ => "查看员",
     }
 }
