@@ -3,6 +3,9 @@
 //! area persists it and exposes it.
 
 pub mod api;
+pub mod design_api;
+#[cfg(feature = "ssr")]
+pub mod design_server;
 #[cfg(feature = "ssr")]
 pub mod builtin;
 #[cfg(feature = "ssr")]

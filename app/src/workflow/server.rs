@@ -274,6 +274,12 @@ pub async fn publish_template(st: &AppState, caller: &Caller, p: PublishTemplate
         let note = crate::domain::validate::optional_text("note", &p.note, 200)?;
         check_template(&p.form, &p.flow)?;
         let txn = begin_write(&st.db).await?;
+        // What the flow names (users, roles, departments) must exist in the organisation.
+        let dir = super::design_server::load_directory(&txn).await?;
+        let refs = crate::domain::workflow::design::check_refs(&p.flow, &dir);
+        if !refs.is_empty() {
+            return Err(AppError::InvalidTemplate { problems: refs.into_iter().map(|e| e.to_string()).collect() });
+        }
         let version = publish_in(
             &txn,
             st.clock.now(),
