@@ -59,6 +59,7 @@ pub fn role_label(i18n: I18nContext<Locale>, key: &str) -> String {
         "operator" => t_string!(i18n, role.operator).to_string(),
         "viewer" => t_string!(i18n, role.viewer).to_string(),
         "auditor" => t_string!(i18n, role.auditor).to_string(),
+        "process_owner" => t_string!(i18n, role.process_owner).to_string(),
         other => other.to_owned(),
     }
 }
@@ -283,6 +284,7 @@ pub fn Icon(name: &'static str) -> impl IntoView {
         }
         "car" => "M5 17h14M5 17a2 2 0 1 0 4 0M15 17a2 2 0 1 0 4 0M3 17v-5l2-5h14l2 5v5M3 12h18",
         "user-plus" => "M16 21v-2a4 4 0 0 0-4-4H5a4 4 0 0 0-4 4v2M8.5 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8M20 8v6M23 11h-6",
+        "flow" => "M9 3h6v4H9zM4 17h6v4H4zM14 17h6v4h-6zM12 7v5M7 17v-3h10v3",
         _ => "M12 12h.01",
     };
     view! {

@@ -13,6 +13,7 @@ use crate::org::admin_pages::{DepartmentsPage, DormantPage, NewUserPage, RolesPa
 use crate::org::contacts_page::ContactsPage;
 use crate::workflow::api::{NotificationDto, TaskCounts, nav_counts};
 use crate::workflow::pages::catalog::CatalogPage;
+use crate::workflow::pages::designer::{DesignerListPage, DesignerPage};
 use crate::workflow::pages::form::{NewRequestPage, ResubmitPage};
 use crate::workflow::pages::instance::InstancePage;
 use crate::workflow::pages::lists::ListsPage;
@@ -100,6 +101,8 @@ lazy_page! {
     RolesPageRoute => RolesPage,
     AuditPageRoute => AuditPage,
     DormantPageRoute => DormantPage,
+    DesignerListPageRoute => DesignerListPage,
+    DesignerPageRoute => DesignerPage,
 }
 
 /// The application.
@@ -130,6 +133,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("admin/roles") view={Lazy::<RolesPageRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("admin/audit") view={Lazy::<AuditPageRoute>::new()} ssr=SsrMode::Async/>
                         <Route path=path!("admin/dormant") view={Lazy::<DormantPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("designer") view={Lazy::<DesignerListPageRoute>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("designer/:key") view={Lazy::<DesignerPageRoute>::new()} ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>
@@ -189,6 +194,19 @@ fn AppFrame() -> impl IntoView {
             })
         })
     };
+    let designer_link = move || {
+        Suspend::new(async move {
+            let p = user.await.ok().flatten()?;
+            p.can(Permission::TemplateManage).then(|| {
+                view! {
+                    <A href="/designer">
+                        <Icon name="flow"/>
+                        <span>{t!(i18n, nav.designer)}</span>
+                    </A>
+                }
+            })
+        })
+    };
     let user_chip = move || {
         Suspend::new(async move {
             let p = user.await.ok().flatten()?;
@@ -226,6 +244,7 @@ fn AppFrame() -> impl IntoView {
                         <Icon name="contacts"/>
                         <span>{t!(i18n, nav.contacts)}</span>
                     </A>
+                    <Suspense fallback=|| ()>{designer_link}</Suspense>
                     <Suspense fallback=|| ()>{admin_link}</Suspense>
                 </nav>
             </aside>

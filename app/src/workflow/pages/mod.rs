@@ -3,6 +3,7 @@
 //! its forms post as plain HTML forms, so they work before the WASM loads.
 
 pub mod catalog;
+pub mod designer;
 pub mod form;
 pub mod instance;
 pub mod lists;
