@@ -48,7 +48,9 @@ fn expense_doc(key: &str, gm: i64, finance_dept: i64) -> TemplateDoc {
         targets.push(ApproverRule::DepartmentHead { department: Some(finance_dept) });
     }
     design::insert(&mut flow, &Slot { parent: None, index: 2 }, cc).unwrap();
-    TemplateDoc { key: key.into(), name: "差旅报销".into(), category: "财务".into(), form, flow, ..Default::default() }
+    TemplateDoc {
+        key: key.into(), name: "差旅报销".into(), category: "财务".into(), form, flow, ..Default::default()
+    }
 }
 
 fn items(amount: &str) -> serde_json::Value {
@@ -103,9 +105,13 @@ async fn design_publish_and_versions(t: TestDb) {
         let st = st.clone();
         let zhang = zhang.clone();
         async move {
-            wf::submit(&st, &zhang, SubmitRequest { template_key: "trip".into(), form: items(amount), picks: Default::default() })
-                .await
-                .unwrap()
+            wf::submit(
+                &st,
+                &zhang,
+                SubmitRequest { template_key: "trip".into(), form: items(amount), picks: Default::default() },
+            )
+            .await
+            .unwrap()
         }
     };
     let big = submit("8000").await;
@@ -123,8 +129,13 @@ async fn design_publish_and_versions(t: TestDb) {
     };
     let li_c = as_user(&t.db, "li.na").await;
     let after = wf::act(&st, &li_c, task, act.clone()).await.unwrap();
-    assert!(after.tasks.iter().any(|x| x.assignee.id == gm && x.status == app::domain::workflow::instance::TaskStatus::Open),
-        "8000 goes to the general manager");
+    assert!(
+        after
+            .tasks
+            .iter()
+            .any(|x| x.assignee.id == gm && x.status == app::domain::workflow::instance::TaskStatus::Open),
+        "8000 goes to the general manager"
+    );
     let small = submit("3000").await;
     let task = small.tasks.iter().find(|x| x.assignee.id == li).unwrap().id;
     let done = wf::act(&st, &li_c, task, act.clone()).await.unwrap();
@@ -142,10 +153,18 @@ async fn design_publish_and_versions(t: TestDb) {
     let running = wf::get_instance(&st, &zhang, big.id).await.unwrap();
     assert_eq!((running.version, running.status), (1, InstanceStatus::Running));
     let vs = ds::versions(&t.db, &owner, "trip").await.unwrap();
-    assert_eq!(vs.iter().map(|v| (v.version, v.current, v.instances)).collect::<Vec<_>>(), vec![(2, true, 0), (1, false, 2)]);
+    assert_eq!(
+        vs.iter().map(|v| (v.version, v.current, v.instances)).collect::<Vec<_>>(),
+        vec![(2, true, 0), (1, false, 2)]
+    );
     assert_eq!(vs[0].note, "门槛提高到一万");
     let changes = ds::diff_versions(&t.db, &owner, "trip", 1, 2).await.unwrap();
-    assert!(changes.iter().any(|c| c.id == "conditions1" && c.kind == ChangeKind::Changed && c.details.iter().any(|d| d.contains("10000"))), "{changes:?}");
+    assert!(
+        changes.iter().any(|c| c.id == "conditions1"
+            && c.kind == ChangeKind::Changed
+            && c.details.iter().any(|d| d.contains("10000"))),
+        "{changes:?}"
+    );
     assert!(changes.iter().any(|c| c.id == "long_text_1" && c.kind == ChangeKind::Added));
     assert_eq!(changes.len(), 2, "{changes:?}");
 
@@ -189,7 +208,10 @@ async fn designers_refuse_bad_input_and_other_users(t: TestDb) {
     assert_eq!(ds::create(&st, &zhang, "mine", "x", "").await.unwrap_err(), AppError::Forbidden);
     assert_eq!(ds::design_directory(&t.db, &zhang).await.unwrap_err(), AppError::Forbidden);
     let doc = expense_doc("trip", gm, fin);
-    assert_eq!(ds::save_draft(&st, &zhang, SaveDesign { doc: doc.clone(), rev: 0 }).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(
+        ds::save_draft(&st, &zhang, SaveDesign { doc: doc.clone(), rev: 0 }).await.unwrap_err(),
+        AppError::Forbidden
+    );
     assert_eq!(ds::rollback(&st, &zhang, "expense", 1).await.unwrap_err(), AppError::Forbidden);
     assert_eq!(ds::import(&st, &zhang, "{}").await.unwrap_err(), AppError::Forbidden);
     let denied = audit_log::Entity::find()
@@ -213,7 +235,7 @@ async fn designers_refuse_bad_input_and_other_users(t: TestDb) {
         }
     }
     let mut broken = serde_json::to_value(ExportFile::of(&doc, 1)).unwrap();
-    broken["template"]["flow"]["nodes"][1]["arms"][1]["condition"] = json!(null);
+    broken["template"]["flow"]["nodes"][1]["arms"][0]["condition"] = json!(null);
     let e = ds::import(&st, &owner, &broken.to_string()).await.unwrap_err();
     let AppError::InvalidTemplate { problems } = e else { panic!("{e:?}") };
     assert!(problems.iter().any(|p| p.contains("金额判断") && p.contains("default branch")), "{problems:?}");
@@ -253,10 +275,16 @@ async fn designers_refuse_bad_input_and_other_users(t: TestDb) {
     // Bad keys and names; a key in the document that differs is a different template.
     let mut nameless = doc.clone();
     nameless.name = "  ".into();
-    assert!(matches!(ds::save_draft(&st, &owner, SaveDesign { doc: nameless, rev: 0 }).await, Err(AppError::Validation { .. })));
+    assert!(matches!(
+        ds::save_draft(&st, &owner, SaveDesign { doc: nameless, rev: 0 }).await,
+        Err(AppError::Validation { .. })
+    ));
     let mut badkey = doc.clone();
     badkey.key = "Bad Key".into();
-    assert!(matches!(ds::save_draft(&st, &owner, SaveDesign { doc: badkey, rev: 0 }).await, Err(AppError::Validation { .. })));
+    assert!(matches!(
+        ds::save_draft(&st, &owner, SaveDesign { doc: badkey, rev: 0 }).await,
+        Err(AppError::Validation { .. })
+    ));
     // Discard leaves nothing behind.
     ds::discard_draft(&st, &owner, "trip").await.unwrap();
     assert_eq!(ds::discard_draft(&st, &owner, "trip").await.unwrap_err(), AppError::NotFound);

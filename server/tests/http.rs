@@ -639,22 +639,62 @@ fn matrix(zid: i64, w: &WfIds) -> Vec<Row> {
         // Designers: process owners and administrators only (the matrix has no process owner).
         ("GET", "/api/v1/designer/templates", p("/api/v1/designer/templates"), None, None, ADMIN),
         ("GET", "/api/v1/designer/templates/{key}", p("/api/v1/designer/templates/expense"), None, None, ADMIN),
-        ("PUT", "/api/v1/designer/templates/{key}/draft", p("/api/v1/designer/templates/mx/draft"),
-            j(r#"{"doc":{"key":"mx","name":"矩阵","form":{"fields":[]},"flow":{"nodes":[]}},"rev":0}"#), None, ADMIN),
-        ("DELETE", "/api/v1/designer/templates/{key}/draft", p("/api/v1/designer/templates/nope/draft"), None, None, ADMIN),
-        ("POST", "/api/v1/designer/templates/{key}/publish", p("/api/v1/designer/templates/nope/publish"), j(r#"{"rev":1}"#), None, ADMIN),
+        (
+            "PUT",
+            "/api/v1/designer/templates/{key}/draft",
+            p("/api/v1/designer/templates/mx/draft"),
+            j(r#"{"doc":{"key":"mx","name":"矩阵","form":{"fields":[]},"flow":{"nodes":[]}},"rev":0}"#),
+            None,
+            ADMIN,
+        ),
+        (
+            "DELETE",
+            "/api/v1/designer/templates/{key}/draft",
+            p("/api/v1/designer/templates/nope/draft"),
+            None,
+            None,
+            ADMIN,
+        ),
+        (
+            "POST",
+            "/api/v1/designer/templates/{key}/publish",
+            p("/api/v1/designer/templates/nope/publish"),
+            j(r#"{"rev":1}"#),
+            None,
+            ADMIN,
+        ),
         ("GET", "/api/v1/designer/directory", p("/api/v1/designer/directory"), None, None, ADMIN),
         ("GET", "/api/v1/templates/{key}/versions", p("/api/v1/templates/expense/versions"), None, None, ADMIN),
-        ("GET", "/api/v1/templates/{key}/versions/{version}", p("/api/v1/templates/expense/versions/1"), None, None, ADMIN),
+        (
+            "GET",
+            "/api/v1/templates/{key}/versions/{version}",
+            p("/api/v1/templates/expense/versions/1"),
+            None,
+            None,
+            ADMIN,
+        ),
         ("GET", "/api/v1/templates/{key}/diff", p("/api/v1/templates/expense/diff?from=1&to=1"), None, None, ADMIN),
-        ("POST", "/api/v1/templates/{key}/rollback", p("/api/v1/templates/nope/rollback"), j(r#"{"version":1}"#), None, ADMIN),
+        (
+            "POST",
+            "/api/v1/templates/{key}/rollback",
+            p("/api/v1/templates/nope/rollback"),
+            j(r#"{"version":1}"#),
+            None,
+            ADMIN,
+        ),
         ("GET", "/api/v1/templates/{key}/export", p("/api/v1/templates/expense/export"), None, None, ADMIN),
         ("POST", "/api/v1/templates/import", p("/api/v1/templates/import"), j("{}"), None, ADMIN),
         ("POST", "/sfn/design_list", p("/sfn/design_list"), None, f(""), ADMIN),
         ("POST", "/sfn/design_open", p("/sfn/design_open"), None, f("key=expense"), ADMIN),
         ("POST", "/sfn/design_directory", p("/sfn/design_directory"), None, f(""), ADMIN),
-        ("POST", "/sfn/design_save", p("/sfn/design_save"),
-            j(r#"{"save":{"doc":{"key":"ms","name":"矩阵","form":{"fields":[]},"flow":{"nodes":[]}},"rev":0}}"#), None, ADMIN),
+        (
+            "POST",
+            "/sfn/design_save",
+            p("/sfn/design_save"),
+            j(r#"{"save":{"doc":{"key":"ms","name":"矩阵","form":{"fields":[]},"flow":{"nodes":[]}},"rev":0}}"#),
+            None,
+            ADMIN,
+        ),
         ("POST", "/sfn/design_discard", p("/sfn/design_discard"), None, f("key=nope"), ADMIN),
         ("POST", "/sfn/design_publish", p("/sfn/design_publish"), None, f("key=nope&rev=1&note="), ADMIN),
         ("POST", "/sfn/design_versions", p("/sfn/design_versions"), None, f("key=expense"), ADMIN),
@@ -1136,10 +1176,22 @@ async fn the_designer_api(t: TestDb) {
     let doc = app::domain::workflow::design::parse_export(&file.body).unwrap();
     let mut copy: serde_json::Value = serde_json::from_str(&file.body).unwrap();
     copy["template"]["key"] = serde_json::json!("expense_copy");
-    let r = send(&app, Method::POST, "/api/v1/templates/import", Req { cookie: Some(&owner), json: Some(copy.to_string()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/templates/import",
+        Req { cookie: Some(&owner), json: Some(copy.to_string()), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["doc"]["flow"], serde_json::to_value(&doc.flow).unwrap());
-    let r = send(&app, Method::POST, "/api/v1/templates/import", Req { cookie: Some(&owner), json: Some("{\"format\": 1".into()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/templates/import",
+        Req { cookie: Some(&owner), json: Some("{\"format\": 1".into()), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.json()["message"].as_str().unwrap().contains("not JSON"), "{}", r.body);
 
@@ -1147,32 +1199,74 @@ async fn the_designer_api(t: TestDb) {
     let mut flow = serde_json::to_value(&doc.flow).unwrap();
     flow["nodes"][0]["rule"] = serde_json::json!({"kind": "users", "ids": [424242]});
     let body = serde_json::json!({"key": "expense", "name": "报销", "form": doc.form, "flow": flow});
-    let r = send(&app, Method::POST, "/api/v1/templates", Req { cookie: Some(&owner), json: Some(body.to_string()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/templates",
+        Req { cookie: Some(&owner), json: Some(body.to_string()), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let j = r.json();
     assert_eq!(j["error"], "invalid_template");
     let first = j["problems"][0].as_str().unwrap().to_owned();
     assert!(first.contains(doc.flow.nodes[0].name()) && first.contains("user #424242"), "{first}");
-    let r = send(&app, Method::POST, "/api/v1/templates", Req { cookie: Some(&zhang), json: Some(body.to_string()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/templates",
+        Req { cookie: Some(&zhang), json: Some(body.to_string()), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let vs = get("/api/v1/templates/expense/versions", owner.clone()).await;
     assert_eq!(vs.json().as_array().unwrap().len(), 1, "nothing was published");
 
     // Drafts through the API: save, a stale save conflicts, publish, diff, rollback.
     let draft = serde_json::json!({"doc": {"key": "expense", "name": "报销", "category": "财务", "form": doc.form, "flow": doc.flow}, "rev": 0});
-    let r = send(&app, Method::PUT, "/api/v1/designer/templates/expense/draft", Req { cookie: Some(&owner), json: Some(draft.to_string()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::PUT,
+        "/api/v1/designer/templates/expense/draft",
+        Req { cookie: Some(&owner), json: Some(draft.to_string()), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["draft_rev"], 1);
-    let r = send(&app, Method::PUT, "/api/v1/designer/templates/expense/draft", Req { cookie: Some(&owner), json: Some(draft.to_string()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::PUT,
+        "/api/v1/designer/templates/expense/draft",
+        Req { cookie: Some(&owner), json: Some(draft.to_string()), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    let r = send(&app, Method::PUT, "/api/v1/designer/templates/other/draft", Req { cookie: Some(&owner), json: Some(draft.to_string()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::PUT,
+        "/api/v1/designer/templates/other/draft",
+        Req { cookie: Some(&owner), json: Some(draft.to_string()), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "the address and the document name different keys");
-    let r = send(&app, Method::POST, "/api/v1/designer/templates/expense/publish", Req { cookie: Some(&owner), json: Some(r#"{"rev": 1, "note": "同一内容"}"#.into()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/designer/templates/expense/publish",
+        Req { cookie: Some(&owner), json: Some(r#"{"rev": 1, "note": "同一内容"}"#.into()), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["version"], 2);
     let d = get("/api/v1/templates/expense/diff?from=1&to=2", owner.clone()).await;
     assert_eq!(d.json(), serde_json::json!([]), "{}", d.body);
-    let r = send(&app, Method::POST, "/api/v1/templates/expense/rollback", Req { cookie: Some(&owner), json: Some(r#"{"version": 1}"#.into()), ..Default::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/templates/expense/rollback",
+        Req { cookie: Some(&owner), json: Some(r#"{"version": 1}"#.into()), ..Default::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["version"], 3);
     let v = get("/api/v1/templates/expense/versions/1", owner.clone()).await;

@@ -20,8 +20,8 @@ use crate::entities::{
 use crate::error::{AppError, AppResult, ErrorCode};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 use std::collections::HashMap;
 
@@ -280,7 +280,9 @@ pub async fn save_draft(st: &AppState, caller: &Caller, save: SaveDesign) -> App
                 .insert(&txn)
                 .await
                 .map_err(|e| match AppError::from(e) {
-                    AppError::Internal { .. } => AppError::Conflict { message: "the draft was created meanwhile".into() },
+                    AppError::Internal { .. } => {
+                        AppError::Conflict { message: "the draft was created meanwhile".into() }
+                    }
                     other => other,
                 })?;
                 1
@@ -290,7 +292,9 @@ pub async fn save_draft(st: &AppState, caller: &Caller, save: SaveDesign) -> App
                     message: format!("template {} already has a draft; open it to continue", doc.key),
                 });
             }
-            (None, _) => return Err(AppError::Conflict { message: "the draft was published or discarded meanwhile".into() }),
+            (None, _) => {
+                return Err(AppError::Conflict { message: "the draft was published or discarded meanwhile".into() });
+            }
             (Some(d), rev) => {
                 // The revision check is in the UPDATE itself, so it holds across servers.
                 let done = wf_template_drafts::Entity::update_many()
@@ -312,8 +316,15 @@ pub async fn save_draft(st: &AppState, caller: &Caller, save: SaveDesign) -> App
                 rev + 1
             }
         };
-        audit::record(&txn, caller, "template.draft_save", &format!("template:{}", doc.key), Outcome::Ok, &format!("rev {rev}"))
-            .await?;
+        audit::record(
+            &txn,
+            caller,
+            "template.draft_save",
+            &format!("template:{}", doc.key),
+            Outcome::Ok,
+            &format!("rev {rev}"),
+        )
+        .await?;
         let state = state_of(&txn, &doc.key).await?;
         txn.commit().await?;
         Ok(state)
@@ -380,7 +391,13 @@ async fn publish_doc(
 /// # Errors
 /// `Forbidden`; `NotFound` without a draft; `Conflict` for a stale revision;
 /// `InvalidTemplate` naming every field or node at fault.
-pub async fn publish_draft(st: &AppState, caller: &Caller, key: &str, rev: i64, note: &str) -> AppResult<TemplateDetail> {
+pub async fn publish_draft(
+    st: &AppState,
+    caller: &Caller,
+    key: &str,
+    rev: i64,
+    note: &str,
+) -> AppResult<TemplateDetail> {
     let key = key.trim();
     audited(&st.db, caller, "template.publish", &format!("template:{key}"), async {
         caller.require(Permission::TemplateManage)?;
@@ -399,8 +416,15 @@ pub async fn publish_draft(st: &AppState, caller: &Caller, key: &str, rev: i64, 
         check_publishable(&txn, &doc).await?;
         let version = publish_doc(st, caller, &txn, &doc, &note).await?;
         wf_template_drafts::Entity::delete_by_id(d.id).exec(&txn).await?;
-        audit::record(&txn, caller, "template.publish", &format!("template:{key}"), Outcome::Ok, &format!("version {version}"))
-            .await?;
+        audit::record(
+            &txn,
+            caller,
+            "template.publish",
+            &format!("template:{key}"),
+            Outcome::Ok,
+            &format!("version {version}"),
+        )
+        .await?;
         txn.commit().await?;
         get_template(&st.db, caller, key).await
     })
@@ -426,8 +450,7 @@ pub async fn versions(db: &DatabaseConnection, caller: &Caller, key: &str) -> Ap
     let names = user_refs(db, vs.iter().filter_map(|v| v.published_by)).await?;
     let mut out = Vec::with_capacity(vs.len());
     for v in vs {
-        let instances =
-            wf_instances::Entity::find().filter(wf_instances::Column::VersionId.eq(v.id)).count(db).await?;
+        let instances = wf_instances::Entity::find().filter(wf_instances::Column::VersionId.eq(v.id)).count(db).await?;
         out.push(VersionInfo {
             version: v.version,
             published_at: ts(v.published_at),
@@ -502,7 +525,12 @@ pub async fn rollback(st: &AppState, caller: &Caller, key: &str, version: i32) -
 ///
 /// # Errors
 /// `Forbidden`; `NotFound`.
-pub async fn export(db: &DatabaseConnection, caller: &Caller, key: &str, version: Option<i32>) -> AppResult<ExportFile> {
+pub async fn export(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    key: &str,
+    version: Option<i32>,
+) -> AppResult<ExportFile> {
     caller.require(Permission::TemplateManage)?;
     let (doc, v, _) = published_doc(db, key.trim(), version).await?.ok_or(AppError::NotFound)?;
     Ok(ExportFile::of(&doc, v))
@@ -513,6 +541,17 @@ pub async fn export(db: &DatabaseConnection, caller: &Caller, key: &str, version
 /// # Errors
 /// `Forbidden`; `Validation` for the key or name; `Conflict` when the key is taken.
 pub async fn create(st: &AppState, caller: &Caller, key: &str, name: &str, category: &str) -> AppResult<String> {
+    audited(
+        &st.db,
+        caller,
+        "template.create",
+        &format!("template:{}", key.trim()),
+        create_in(st, caller, key, name, category),
+    )
+    .await
+}
+
+async fn create_in(st: &AppState, caller: &Caller, key: &str, name: &str, category: &str) -> AppResult<String> {
     caller.require(Permission::TemplateManage)?;
     let key = check_key(key)?;
     let taken = wf_templates::Entity::find().filter(wf_templates::Column::Key.eq(&key)).count(&st.db).await? > 0;
@@ -526,9 +565,9 @@ pub async fn create(st: &AppState, caller: &Caller, key: &str, name: &str, categ
         icon: "doc".into(),
         ..Default::default()
     };
-    save_draft(st, caller, SaveDesign { doc, rev: 0 })
-        .await
-        .map_err(|e| if matches!(e, AppError::Conflict { .. }) { AppError::field("key", ErrorCode::Duplicate) } else { e })?;
+    save_draft(st, caller, SaveDesign { doc, rev: 0 }).await.map_err(|e| {
+        if matches!(e, AppError::Conflict { .. }) { AppError::field("key", ErrorCode::Duplicate) } else { e }
+    })?;
     Ok(key)
 }
 
@@ -547,7 +586,12 @@ pub async fn import(st: &AppState, caller: &Caller, text: &str) -> AppResult<Des
         if !p.is_empty() {
             return Err(AppError::InvalidTemplate { problems: p });
         }
-        save_draft(st, caller, SaveDesign { doc, rev: 0 }).await
+        let key = doc.key.clone();
+        let state = save_draft(st, caller, SaveDesign { doc, rev: 0 }).await?;
+        let txn = begin_write(&st.db).await?;
+        audit::record(&txn, caller, "template.import", &format!("template:{key}"), Outcome::Ok, "as a draft").await?;
+        txn.commit().await?;
+        Ok(state)
     })
     .await
 }

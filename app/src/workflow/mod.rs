@@ -3,11 +3,11 @@
 //! area persists it and exposes it.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod builtin;
 pub mod design_api;
 #[cfg(feature = "ssr")]
 pub mod design_server;
-#[cfg(feature = "ssr")]
-pub mod builtin;
 #[cfg(feature = "ssr")]
 pub mod desk;
 #[cfg(feature = "ssr")]

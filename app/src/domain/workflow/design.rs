@@ -65,8 +65,7 @@ pub fn parse_export(text: &str) -> Result<TemplateDoc, String> {
     if text.trim().is_empty() {
         return Err("the file is empty".into());
     }
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("the file is not JSON ({e})"))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("the file is not JSON ({e})"))?;
     match value.get("format").and_then(|f| f.as_str()) {
         Some(FORMAT) => {}
         Some(other) => return Err(format!("the file is a {other:?} file, not a Tongban template")),
@@ -121,7 +120,9 @@ pub fn check_refs(flow: &Flow, known: &impl Known) -> Vec<super::flow::FlowError
             out.push(super::flow::FlowError { node_id: n.id().into(), node_name: n.name().into(), message: m });
         };
         let (rules, on_empty): (Vec<&ApproverRule>, Option<&EmptyRule>) = match n {
-            Node::Approver { rule, on_empty, .. } | Node::Handler { rule, on_empty, .. } => (vec![rule], Some(on_empty)),
+            Node::Approver { rule, on_empty, .. } | Node::Handler { rule, on_empty, .. } => {
+                (vec![rule], Some(on_empty))
+            }
             Node::Cc { targets, .. } => (targets.iter().collect(), None),
             _ => (vec![], None),
         };
@@ -366,10 +367,10 @@ pub fn new_node(flow: &Flow, kind: NodeKind, name: &str) -> Node {
         NodeKind::Parallel => Node::Parallel {
             id,
             name,
-            arms: vec![ParallelArm { name: "分支 1".into(), nodes: vec![] }, ParallelArm {
-                name: "分支 2".into(),
-                nodes: vec![],
-            }],
+            arms: vec![
+                ParallelArm { name: "分支 1".into(), nodes: vec![] },
+                ParallelArm { name: "分支 2".into(), nodes: vec![] },
+            ],
         },
     }
 }
@@ -499,11 +500,14 @@ pub fn add_arm(flow: &mut Flow, id: &str) -> Result<usize, EditError> {
         Node::Conditions { arms, .. } => {
             let at = arms.iter().position(|a| a.condition.is_none()).unwrap_or(arms.len());
             let n = arms.len();
-            arms.insert(at, ConditionArm {
-                name: format!("条件 {n}"),
-                condition: Some(super::flow::Condition::All { items: vec![] }),
-                nodes: vec![],
-            });
+            arms.insert(
+                at,
+                ConditionArm {
+                    name: format!("条件 {n}"),
+                    condition: Some(super::flow::Condition::All { items: vec![] }),
+                    nodes: vec![],
+                },
+            );
             Ok(at)
         }
         Node::Parallel { arms, .. } => {
@@ -726,18 +730,35 @@ fn short(v: &serde_json::Value) -> String {
 }
 
 fn object_details(a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
-    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
-        return vec![format!("{} → {}", short(a), short(b))];
-    };
-    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .filter_map(|k| {
-            let (x, y) = (a.get(k).unwrap_or(&serde_json::Value::Null), b.get(k).unwrap_or(&serde_json::Value::Null));
-            (x != y).then(|| format!("{k}: {} → {}", short(x), short(y)))
-        })
-        .collect()
+    let mut out = Vec::new();
+    details_at("", a, b, &mut out);
+    out
+}
+
+/// The leaves that differ, each as `path: old → new` (`arms[0].condition.items[0].value: 5000
+/// → 10000`): objects by key, lists of equal length by position, anything else whole.
+fn details_at(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    if a == b {
+        return;
+    }
+    let join = |k: &str| if path.is_empty() { k.to_owned() } else { format!("{path}.{k}") };
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                details_at(&join(k), x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), out);
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                details_at(&format!("{path}[{i}]"), p, q, out);
+            }
+        }
+        _ => out.push(format!("{}: {} → {}", if path.is_empty() { "value" } else { path }, short(a), short(b))),
+    }
 }
 
 /// Where each node sits: its parent branch and its predecessor, to report moves.
@@ -784,7 +805,11 @@ pub fn diff(a: &TemplateDoc, b: &TemplateDoc) -> Vec<Change> {
                 kind: ChangeKind::Changed,
                 id: prop.into(),
                 name: prop.into(),
-                details: vec![format!("{prop}: {} → {}", if x.is_empty() { "—" } else { x }, if y.is_empty() { "—" } else { y })],
+                details: vec![format!(
+                    "{prop}: {} → {}",
+                    if x.is_empty() { "—" } else { x },
+                    if y.is_empty() { "—" } else { y }
+                )],
             });
         }
     }
@@ -885,8 +910,8 @@ pub fn diff(a: &TemplateDoc, b: &TemplateDoc) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::workflow::flow::{CmpOp, Condition};
     use crate::domain::workflow::flow::Facts;
+    use crate::domain::workflow::flow::{CmpOp, Condition};
     use crate::domain::workflow::route::{Request, Step, predict};
     use serde_json::json;
 
@@ -917,7 +942,8 @@ mod tests {
         }
         insert(&mut flow, &Slot { parent: Some((cid.clone(), 0)), index: 0 }, gm).unwrap();
         if let Some(Node::Conditions { arms, .. }) = node_mut(&mut flow, &cid) {
-            arms[0].condition = Some(Condition::Compare { field: "amount".into(), op: CmpOp::Gt, value: json!("5000") });
+            arms[0].condition =
+                Some(Condition::Compare { field: "amount".into(), op: CmpOp::Gt, value: json!("5000") });
         }
         let mut cc = new_node(&flow, NodeKind::Cc, "抄送财务");
         if let Node::Cc { targets, .. } = &mut cc {
@@ -939,7 +965,8 @@ mod tests {
             form.insert("amount".into(), json!(amount));
             let depts = org.departments_of(12);
             let picks = std::collections::HashMap::new();
-            let req = Request { requester: 12, facts: Facts { form: &form, requester_departments: &depts }, picks: &picks };
+            let req =
+                Request { requester: 12, facts: Facts { form: &form, requester_departments: &depts }, picks: &picks };
             predict(&doc.flow, &req, &org)
                 .into_iter()
                 .filter_map(|s| match s {
@@ -981,8 +1008,22 @@ mod tests {
         let mut doc = build_expense();
         let dir = Directory {
             users: vec![
-                DirUser { id: 1, name: "刘洋".into(), department: Some(1), manager: None, position: String::new(), active: true },
-                DirUser { id: 7, name: "离职".into(), department: Some(1), manager: None, position: String::new(), active: false },
+                DirUser {
+                    id: 1,
+                    name: "刘洋".into(),
+                    department: Some(1),
+                    manager: None,
+                    position: String::new(),
+                    active: true,
+                },
+                DirUser {
+                    id: 7,
+                    name: "离职".into(),
+                    department: Some(1),
+                    manager: None,
+                    position: String::new(),
+                    active: false,
+                },
             ],
             departments: vec![DirDept { id: 4, name: "财务部".into(), parent: None, head: Some(1) }],
             roles: vec![DirRole { key: "finance".into(), name: "财务".into(), members: vec![1, 7] }],
@@ -1072,7 +1113,8 @@ mod tests {
         move_node(&mut b.flow, "approver1", &Slot { parent: None, index: 3 }).unwrap();
         let d = diff(&a, &b);
         let has = |area: &str, kind: ChangeKind, id: &str, detail: &str| {
-            d.iter().any(|c| c.area == area && c.kind == kind && c.id == id && c.details.iter().any(|x| x.contains(detail)))
+            d.iter()
+                .any(|c| c.area == area && c.kind == kind && c.id == id && c.details.iter().any(|x| x.contains(detail)))
         };
         assert!(has("template", ChangeKind::Changed, "name", "报销 → 费用报销"), "{d:#?}");
         assert!(has("field", ChangeKind::Changed, "items", "label: 费用明细 → 明细"), "{d:#?}");

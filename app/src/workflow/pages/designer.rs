@@ -220,7 +220,10 @@ enum DragWhat {
     NewField(&'static str),
     MoveField(usize),
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    Pan { left: i32, top: i32 },
+    Pan {
+        left: i32,
+        top: i32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -474,7 +477,8 @@ fn Editor(state: DesignState, dir: Directory) -> impl IntoView {
                     rev.set(0);
                     publish_note.set(String::new());
                     versions_tick.update(|v| *v += 1);
-                    ed.note.set(Some((true, format!("{} v{}", l.t("已发布为版本", "Published as version"), t.version))));
+                    ed.note
+                        .set(Some((true, format!("{} v{}", l.t("已发布为版本", "Published as version"), t.version))));
                 }
                 Err(e) => ed.note.set(Some((false, explain(i18n, &e)))),
             }
@@ -485,19 +489,17 @@ fn Editor(state: DesignState, dir: Directory) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             match design_discard(key.get_value()).await {
-                Ok(()) => {
-                    match design_open(key.get_value()).await {
-                        Ok(s) => {
-                            ed.doc.set(s.doc);
-                            rev.set(s.draft_rev);
-                            ed.dirty.set(false);
-                            ed.note.set(Some((true, l.t("草稿已放弃", "Draft discarded").into())));
-                        }
-                        Err(_) => {
-                            let _ = window().location().set_href("/designer");
-                        }
+                Ok(()) => match design_open(key.get_value()).await {
+                    Ok(s) => {
+                        ed.doc.set(s.doc);
+                        rev.set(s.draft_rev);
+                        ed.dirty.set(false);
+                        ed.note.set(Some((true, l.t("草稿已放弃", "Draft discarded").into())));
                     }
-                }
+                    Err(_) => {
+                        let _ = window().location().set_href("/designer");
+                    }
+                },
                 Err(e) => ed.note.set(Some((false, explain(i18n, &e)))),
             }
             busy.set(false);
@@ -602,9 +604,13 @@ fn Editor(state: DesignState, dir: Directory) -> impl IntoView {
         ed.drag.get().filter(|d| d.started && !matches!(d.what, DragWhat::Pan { .. })).map(|d| {
             let text = match &d.what {
                 DragWhat::NewNode(k) => kind_label(l, *k).to_owned(),
-                DragWhat::MoveNode(id) => ed.doc.with_untracked(|doc| design::node(&doc.flow, id).map(|n| n.name().to_owned()).unwrap_or_default()),
+                DragWhat::MoveNode(id) => ed
+                    .doc
+                    .with_untracked(|doc| design::node(&doc.flow, id).map(|n| n.name().to_owned()).unwrap_or_default()),
                 DragWhat::NewField(t) => field_label(l, t).to_owned(),
-                DragWhat::MoveField(i) => ed.doc.with_untracked(|doc| doc.form.fields.get(*i).map(|f| f.label.clone()).unwrap_or_default()),
+                DragWhat::MoveField(i) => {
+                    ed.doc.with_untracked(|doc| doc.form.fields.get(*i).map(|f| f.label.clone()).unwrap_or_default())
+                }
                 DragWhat::Pan { .. } => String::new(),
             };
             view! { <div class="fd-ghost" style=format!("left:{}px;top:{}px", d.x + 8, d.y + 8)>{text}</div> }
@@ -715,7 +721,9 @@ fn rule_text(l: Lang, r: &ApproverRule, dir: &Directory) -> String {
         }
         ApproverRule::Manager { levels: 1 } => l.t("直属主管", "Direct manager").into(),
         ApproverRule::Manager { levels } => format!("{} {levels} {}", l.t("第", "Manager"), l.t("级主管", "levels up")),
-        ApproverRule::DepartmentHead { department: None } => l.t("发起人部门负责人", "Head of the requester's department").into(),
+        ApproverRule::DepartmentHead { department: None } => {
+            l.t("发起人部门负责人", "Head of the requester's department").into()
+        }
         ApproverRule::DepartmentHead { department: Some(d) } => {
             let name = dir.department(*d).map_or_else(|| format!("#{d}"), |d| d.name.clone());
             format!("{name}{}", l.t("负责人", " head"))
@@ -745,9 +753,15 @@ fn cond_text(l: Lang, c: &Option<Condition>, form: &FormSchema, dir: &Directory)
                 };
                 format!("{name} {} {v}", op_label(l, *op))
             }
-            Condition::All { items } | Condition::Any { items } if items.is_empty() => l.t("（未设置条件）", "(no condition set)").into(),
-            Condition::All { items } => items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(l.t(" 且 ", " and ")),
-            Condition::Any { items } => items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(l.t(" 或 ", " or ")),
+            Condition::All { items } | Condition::Any { items } if items.is_empty() => {
+                l.t("（未设置条件）", "(no condition set)").into()
+            }
+            Condition::All { items } => {
+                items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(l.t(" 且 ", " and "))
+            }
+            Condition::Any { items } => {
+                items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(l.t(" 或 ", " or "))
+            }
         }
     }
     match c {
@@ -992,7 +1006,8 @@ type Problems = Memo<(HashMap<String, Vec<String>>, HashMap<String, Vec<String>>
 fn SidePanel(problems: Problems) -> impl IntoView {
     let ed = expect_context::<Ed>();
     let l = ed.l;
-    move || match ed.sel.get() {
+    move || {
+        match ed.sel.get() {
         Sel::Node(id) if ed.doc.with_untracked(|d| design::node(&d.flow, &id).is_some()) => {
             view! { <NodePanel id/> }.into_any()
         }
@@ -1014,13 +1029,17 @@ fn SidePanel(problems: Problems) -> impl IntoView {
         }
         .into_any(),
     }
+    }
 }
 
 #[component]
 fn TemplateProps() -> impl IntoView {
     let ed = expect_context::<Ed>();
     let l = ed.l;
-    let text = move |label: &'static str, get: fn(&TemplateDoc) -> String, set: fn(&mut TemplateDoc, String), tag: &'static str| {
+    let text = move |label: &'static str,
+                     get: fn(&TemplateDoc) -> String,
+                     set: fn(&mut TemplateDoc, String),
+                     tag: &'static str| {
         view! {
             <label class="field"><span>{label}</span>
                 <input prop:value=move || ed.doc.with(get) on:input=move |e| { let v = event_target_value(&e); ed.edit(Some(tag.into()), move |d| { set(d, v); Ok(()) }); }/>
@@ -1061,7 +1080,12 @@ fn rule_editor(
     let l = ed.l;
     let current = move || ed.doc.with(get);
     let kind = Memo::new(move |_| current().map(|r| rule_kind(&r)).unwrap_or("manager"));
-    let put = move |r: ApproverRule, t: Option<String>| ed.edit(t, move |d| { set(d, r); Ok(()) });
+    let put = move |r: ApproverRule, t: Option<String>| {
+        ed.edit(t, move |d| {
+            set(d, r);
+            Ok(())
+        })
+    };
     let tag2 = tag.clone();
     view! {
         <label class="field"><span>{l.t("谁来处理", "Who")}</span>
@@ -1154,7 +1178,11 @@ fn NodePanel(id: String) -> impl IntoView {
         let id = idv.get_value();
         ed.edit(None, move |d| {
             let at = design::locate(&d.flow, &id).ok_or("gone")?;
-            let to = if delta < 0 { at.index.checked_sub(1).ok_or(l.t("已在最前", "Already first"))? } else { at.index + 2 };
+            let to = if delta < 0 {
+                at.index.checked_sub(1).ok_or(l.t("已在最前", "Already first"))?
+            } else {
+                at.index + 2
+            };
             design::move_node(&mut d.flow, &id, &Slot { parent: at.parent, index: to }).map_err(|e| e.to_string())
         });
     };
@@ -1163,7 +1191,9 @@ fn NodePanel(id: String) -> impl IntoView {
         _ => None,
     };
     let rule_set = move |d: &mut TemplateDoc, r: ApproverRule| {
-        if let Some(Node::Approver { rule, .. } | Node::Handler { rule, .. }) = design::node_mut(&mut d.flow, &idv.get_value()) {
+        if let Some(Node::Approver { rule, .. } | Node::Handler { rule, .. }) =
+            design::node_mut(&mut d.flow, &idv.get_value())
+        {
             *rule = r;
         }
     };
@@ -1265,7 +1295,9 @@ fn EmptyAndTimeout(id: String) -> impl IntoView {
     let idv = StoredValue::new(id);
     let get = move || {
         ed.doc.with(|d| match design::node(&d.flow, &idv.get_value()) {
-            Some(Node::Approver { on_empty, timeout, .. } | Node::Handler { on_empty, timeout, .. }) => (*on_empty, *timeout),
+            Some(Node::Approver { on_empty, timeout, .. } | Node::Handler { on_empty, timeout, .. }) => {
+                (*on_empty, *timeout)
+            }
             _ => (EmptyRule::Skip, None),
         })
     };
@@ -1396,7 +1428,11 @@ fn compare_parts(c: &Condition) -> Option<(String, CmpOp, String)> {
             match value {
                 Value::String(s) => s.clone(),
                 Value::Null => String::new(),
-                Value::Array(a) => a.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect::<Vec<_>>().join(","),
+                Value::Array(a) => a
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(","),
                 other => other.to_string(),
             },
         )),
@@ -1420,7 +1456,11 @@ fn value_for(field: &str, op: CmpOp, text: &str) -> Value {
     }
     if op == CmpOp::In {
         return Value::Array(
-            text.split([',', '，']).map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::String(s.to_owned())).collect(),
+            text.split([',', '，'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect(),
         );
     }
     let _ = field;
@@ -1435,7 +1475,9 @@ fn ArmPanel(id: String, arm: usize) -> impl IntoView {
     let arm_sig = RwSignal::new(arm);
     let info = move || {
         ed.doc.with(|d| match design::node(&d.flow, &idv.get_value()) {
-            Some(Node::Conditions { arms, .. }) => arms.get(arm_sig.get()).map(|a| (a.name.clone(), Some(a.condition.clone()))),
+            Some(Node::Conditions { arms, .. }) => {
+                arms.get(arm_sig.get()).map(|a| (a.name.clone(), Some(a.condition.clone())))
+            }
             Some(Node::Parallel { arms, .. }) => arms.get(arm_sig.get()).map(|a| (a.name.clone(), None)),
             _ => None,
         })
@@ -1455,7 +1497,16 @@ fn ArmPanel(id: String, arm: usize) -> impl IntoView {
     };
     let group = move || info().and_then(|(_, c)| c).map(|c| as_group(&c)).unwrap_or((true, vec![]));
     let n_items = Memo::new(move |_| group().1.len());
-    let fields = move || ed.doc.with(|d| d.form.fields.iter().filter(|f| !matches!(f.kind, FieldKind::Table { .. } | FieldKind::Attachment { .. })).map(|f| (f.key.clone(), f.label.clone())).collect::<Vec<_>>());
+    let fields = move || {
+        ed.doc.with(|d| {
+            d.form
+                .fields
+                .iter()
+                .filter(|f| !matches!(f.kind, FieldKind::Table { .. } | FieldKind::Attachment { .. }))
+                .map(|f| (f.key.clone(), f.label.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
         <div class="panel-section" data-panel-arm=format!("{id}/{arm}")>
             <h2>{if is_cond { l.t("条件分支", "Condition branch") } else { l.t("并行分支", "Parallel branch") }}</h2>
@@ -1767,13 +1818,19 @@ fn uses(c: &Condition, key: &str) -> bool {
 fn OptionsEditor(i: usize) -> impl IntoView {
     let ed = expect_context::<Ed>();
     let l = ed.l;
-    let opts = move || ed.doc.with(|d| match d.form.fields.get(i).map(|f| &f.kind) {
-        Some(FieldKind::Select { options } | FieldKind::MultiSelect { options }) => options.clone(),
-        _ => vec![],
-    });
+    let opts = move || {
+        ed.doc.with(|d| match d.form.fields.get(i).map(|f| &f.kind) {
+            Some(FieldKind::Select { options } | FieldKind::MultiSelect { options }) => options.clone(),
+            _ => vec![],
+        })
+    };
     let n = Memo::new(move |_| opts().len());
     let edit = move |tag: String, f: Box<dyn FnOnce(&mut Vec<SelectOption>) + Send + Sync>| {
-        ed.field_edit(i, &tag, move |fld, _| if let FieldKind::Select { options } | FieldKind::MultiSelect { options } = &mut fld.kind { f(options); });
+        ed.field_edit(i, &tag, move |fld, _| {
+            if let FieldKind::Select { options } | FieldKind::MultiSelect { options } = &mut fld.kind {
+                f(options);
+            }
+        });
     };
     view! {
         <fieldset class="options"><legend>{l.t("选项（显示文字 / 值）", "Options (label / value)")}</legend>
@@ -1796,13 +1853,19 @@ fn OptionsEditor(i: usize) -> impl IntoView {
 fn ColumnsEditor(i: usize) -> impl IntoView {
     let ed = expect_context::<Ed>();
     let l = ed.l;
-    let cols = move || ed.doc.with(|d| match d.form.fields.get(i).map(|f| &f.kind) {
-        Some(FieldKind::Table { columns }) => columns.clone(),
-        _ => vec![],
-    });
+    let cols = move || {
+        ed.doc.with(|d| match d.form.fields.get(i).map(|f| &f.kind) {
+            Some(FieldKind::Table { columns }) => columns.clone(),
+            _ => vec![],
+        })
+    };
     let n = Memo::new(move |_| cols().len());
     let edit = move |tag: String, f: Box<dyn FnOnce(&mut Vec<Field>) + Send + Sync>| {
-        ed.field_edit(i, &tag, move |fld, _| if let FieldKind::Table { columns } = &mut fld.kind { f(columns); });
+        ed.field_edit(i, &tag, move |fld, _| {
+            if let FieldKind::Table { columns } = &mut fld.kind {
+                f(columns);
+            }
+        });
     };
     view! {
         <fieldset class="columns"><legend>{l.t("明细列", "Columns")}</legend>
@@ -1837,17 +1900,31 @@ fn ColumnsEditor(i: usize) -> impl IntoView {
 fn TotalEditor(i: usize) -> impl IntoView {
     let ed = expect_context::<Ed>();
     let l = ed.l;
-    let cur = move || ed.doc.with(|d| match d.form.fields.get(i).map(|f| &f.kind) {
-        Some(FieldKind::Total { table, column }) => (table.clone(), column.clone()),
-        _ => Default::default(),
-    });
-    let choices = move || ed.doc.with(|d| {
-        d.form.fields.iter().filter_map(|f| match &f.kind {
-            FieldKind::Table { columns } => Some(columns.iter().filter(|c| matches!(c.kind, FieldKind::Money { .. }))
-                .map(|c| (format!("{}.{}", f.key, c.key), format!("{} · {}", f.label, c.label))).collect::<Vec<_>>()),
-            _ => None,
-        }).flatten().collect::<Vec<_>>()
-    });
+    let cur = move || {
+        ed.doc.with(|d| match d.form.fields.get(i).map(|f| &f.kind) {
+            Some(FieldKind::Total { table, column }) => (table.clone(), column.clone()),
+            _ => Default::default(),
+        })
+    };
+    let choices = move || {
+        ed.doc.with(|d| {
+            d.form
+                .fields
+                .iter()
+                .filter_map(|f| match &f.kind {
+                    FieldKind::Table { columns } => Some(
+                        columns
+                            .iter()
+                            .filter(|c| matches!(c.kind, FieldKind::Money { .. }))
+                            .map(|c| (format!("{}.{}", f.key, c.key), format!("{} · {}", f.label, c.label)))
+                            .collect::<Vec<_>>(),
+                    ),
+                    _ => None,
+                })
+                .flatten()
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
         <label class="field"><span>{l.t("合计哪一列", "Sum of")}</span>
             <select class="total-of" on:change=move |e| {
@@ -1873,10 +1950,22 @@ fn TotalEditor(i: usize) -> impl IntoView {
 fn Simulator() -> impl IntoView {
     let ed = expect_context::<Ed>();
     let l = ed.l;
-    let first_user = ed.dir.with_value(|d| d.users.iter().find(|u| u.active && u.manager.is_some()).map(|u| u.id)).unwrap_or(0);
+    let first_user =
+        ed.dir.with_value(|d| d.users.iter().find(|u| u.active && u.manager.is_some()).map(|u| u.id)).unwrap_or(0);
     let requester = RwSignal::new(first_user);
     let values = RwSignal::new(HashMap::<String, String>::new());
-    let inputs = move || ed.doc.with(|d| d.form.fields.iter().filter(|f| !matches!(f.kind, FieldKind::Table { .. } | FieldKind::Attachment { .. } | FieldKind::DateRange)).cloned().collect::<Vec<_>>());
+    let inputs = move || {
+        ed.doc.with(|d| {
+            d.form
+                .fields
+                .iter()
+                .filter(|f| {
+                    !matches!(f.kind, FieldKind::Table { .. } | FieldKind::Attachment { .. } | FieldKind::DateRange)
+                })
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
     let result = Memo::new(move |_| {
         let doc = ed.doc.get();
         let vals = values.get();
@@ -1999,7 +2088,9 @@ fn step_lines(l: Lang, steps: &[Step], dir: &Directory) -> Vec<(String, String)>
         match s {
             Step::Node { name, assignment, .. } => {
                 let who = match assignment {
-                    Assignment::Assigned { users } => users.iter().map(|u| dir.user_name(*u)).collect::<Vec<_>>().join("、"),
+                    Assignment::Assigned { users } => {
+                        users.iter().map(|u| dir.user_name(*u)).collect::<Vec<_>>().join("、")
+                    }
                     Assignment::Skipped { .. } => l.t("（跳过：无人处理）", "(skipped: nobody)").to_owned(),
                 };
                 out.push((name.clone(), who));

@@ -1,5 +1,6 @@
 import { test, expect, Browser, Page, Locator } from '@playwright/test';
-import { login, shot, hydrated } from './helpers';
+// Not yet run: move back to tests/ once the designer's browser run passes (issue 5).
+import { login, shot, hydrated } from '../tests/helpers';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
