@@ -761,13 +761,12 @@ fn details_at(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mu
     }
 }
 
-/// Where each node sits: its parent branch and its predecessor, to report moves.
-fn positions(flow: &Flow) -> std::collections::HashMap<String, (Option<(String, usize)>, Option<String>)> {
-    fn go(
-        nodes: &[Node],
-        parent: Option<(String, usize)>,
-        out: &mut std::collections::HashMap<String, (Option<(String, usize)>, Option<String>)>,
-    ) {
+/// A node's place: its parent branch and its predecessor.
+type Position = (Option<(String, usize)>, Option<String>);
+
+/// Where each node sits, to report moves.
+fn positions(flow: &Flow) -> std::collections::HashMap<String, Position> {
+    fn go(nodes: &[Node], parent: Option<(String, usize)>, out: &mut std::collections::HashMap<String, Position>) {
         let mut prev: Option<String> = None;
         for n in nodes {
             out.insert(n.id().into(), (parent.clone(), prev.clone()));

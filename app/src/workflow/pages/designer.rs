@@ -1814,6 +1814,9 @@ fn uses(c: &Condition, key: &str) -> bool {
     }
 }
 
+/// An edit of a list inside a field (its options, a table's columns).
+type ListEdit<T> = Box<dyn FnOnce(&mut Vec<T>) + Send + Sync>;
+
 #[component]
 fn OptionsEditor(i: usize) -> impl IntoView {
     let ed = expect_context::<Ed>();
@@ -1825,7 +1828,7 @@ fn OptionsEditor(i: usize) -> impl IntoView {
         })
     };
     let n = Memo::new(move |_| opts().len());
-    let edit = move |tag: String, f: Box<dyn FnOnce(&mut Vec<SelectOption>) + Send + Sync>| {
+    let edit = move |tag: String, f: ListEdit<SelectOption>| {
         ed.field_edit(i, &tag, move |fld, _| {
             if let FieldKind::Select { options } | FieldKind::MultiSelect { options } = &mut fld.kind {
                 f(options);
@@ -1860,7 +1863,7 @@ fn ColumnsEditor(i: usize) -> impl IntoView {
         })
     };
     let n = Memo::new(move |_| cols().len());
-    let edit = move |tag: String, f: Box<dyn FnOnce(&mut Vec<Field>) + Send + Sync>| {
+    let edit = move |tag: String, f: ListEdit<Field>| {
         ed.field_edit(i, &tag, move |fld, _| {
             if let FieldKind::Table { columns } = &mut fld.kind {
                 f(columns);
