@@ -6,7 +6,7 @@
 
 use super::api::TemplateDetail;
 use super::design_api::{DesignState, DesignSummary, SaveDesign, VersionInfo};
-use super::server::{get_template, publish_in, ts, user_refs};
+use super::server::{check_key, get_template, publish_in, ts, user_refs};
 use crate::audit::server::{self as audit, Outcome, audited};
 use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::permission::Permission;
@@ -29,15 +29,6 @@ use std::collections::HashMap;
 /// nodes is a mistake, and a bound keeps a pasted file from costing the server much).
 const MAX_FIELDS: usize = 200;
 const MAX_NODES: usize = 500;
-
-fn check_key(key: &str) -> AppResult<String> {
-    let k = key.trim();
-    let ok = !k.is_empty()
-        && k.len() <= 40
-        && k.starts_with(|c: char| c.is_ascii_lowercase())
-        && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if ok { Ok(k.to_owned()) } else { Err(AppError::field("key", ErrorCode::InvalidFormat)) }
-}
 
 /// Checks what a draft must have even while unfinished: a key, a name, bounded sizes.
 /// Returns the document with its texts trimmed.

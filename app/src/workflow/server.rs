@@ -167,7 +167,8 @@ pub(crate) fn user_ref(map: &HashMap<i64, UserRef>, id: i64) -> UserRef {
 
 // ---------------------------------------------------------------- templates
 
-fn check_key(key: &str) -> AppResult<String> {
+/// A template key, trimmed: a lower-case letter, then a-z, 0-9, `_` and `-`, at most 40.
+pub(crate) fn check_key(key: &str) -> AppResult<String> {
     let k = key.trim();
     let ok = !k.is_empty()
         && k.len() <= 40
