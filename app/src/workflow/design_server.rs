@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -439,9 +439,21 @@ pub async fn versions(db: &DatabaseConnection, caller: &Caller, key: &str) -> Ap
         .all(db)
         .await?;
     let names = user_refs(db, vs.iter().filter_map(|v| v.published_by)).await?;
+    // How many requests use each version: one grouped query, not one per version.
+    let counts: HashMap<i64, i64> = wf_instances::Entity::find()
+        .select_only()
+        .column(wf_instances::Column::VersionId)
+        .column_as(wf_instances::Column::Id.count(), "n")
+        .filter(wf_instances::Column::VersionId.is_in(vs.iter().map(|v| v.id)))
+        .group_by(wf_instances::Column::VersionId)
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let mut out = Vec::with_capacity(vs.len());
     for v in vs {
-        let instances = wf_instances::Entity::find().filter(wf_instances::Column::VersionId.eq(v.id)).count(db).await?;
+        let instances = counts.get(&v.id).copied().unwrap_or(0).unsigned_abs();
         out.push(VersionInfo {
             version: v.version,
             published_at: ts(v.published_at),
