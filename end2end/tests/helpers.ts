@@ -9,6 +9,8 @@ export async function login(page: Page, username: string, password = PASSWORD) {
   await page.getByLabel(/^(密码|Password)/).fill(password);
   await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click();
   await expect(page).not.toHaveURL(/\/login/);
+  // The sign-in lands on a page of its own: let that navigation finish before the test's next one.
+  await page.waitForLoadState('load');
 }
 
 /** Waits until the WASM client has hydrated the page (buttons then work client-side). */

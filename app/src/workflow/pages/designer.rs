@@ -283,8 +283,27 @@ impl Ed {
                 self.redo.set_value(Vec::new());
                 self.doc.set(next);
                 self.dirty.set(true);
+                self.fix_sel();
             }
             Err(e) => self.note.set(Some((false, e))),
+        }
+    }
+
+    /// After the document changed under it (undo, redo, a delete), a selection of something
+    /// that no longer exists is dropped, so the side panel never edits a ghost.
+    fn fix_sel(&self) {
+        let gone = self.doc.with_untracked(|d| match self.sel.get_untracked() {
+            Sel::None => false,
+            Sel::Node(id) => design::node(&d.flow, &id).is_none(),
+            Sel::Arm(id, a) => match design::node(&d.flow, &id) {
+                Some(Node::Conditions { arms, .. }) => a >= arms.len(),
+                Some(Node::Parallel { arms, .. }) => a >= arms.len(),
+                _ => true,
+            },
+            Sel::Field(i) => i >= d.form.fields.len(),
+        });
+        if gone {
+            self.sel.set(Sel::None);
         }
     }
 
@@ -295,6 +314,7 @@ impl Ed {
             self.last_tag.set_value(None);
             self.doc.set(prev);
             self.dirty.set(true);
+            self.fix_sel();
         }
     }
 
@@ -305,6 +325,7 @@ impl Ed {
             self.last_tag.set_value(None);
             self.doc.set(next);
             self.dirty.set(true);
+            self.fix_sel();
         }
     }
 
@@ -600,6 +621,36 @@ fn Editor(state: DesignState, dir: Directory) -> impl IntoView {
             keys.remove();
         });
     }
+    // The flow is centred in its canvas when shown and after zooming; "fit" zooms so the whole
+    // width shows (large flows with many branches).
+    #[cfg(feature = "hydrate")]
+    let center = move || {
+        request_animation_frame(move || {
+            if let Some(c) = canvas.get_untracked() {
+                let over = c.scroll_width() - c.client_width();
+                c.set_scroll_left(over.max(0) / 2);
+            }
+        });
+    };
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        zoom.track();
+        if tab.get() == Tab::Flow {
+            center();
+        }
+    });
+    let fit = move || {
+        #[cfg(feature = "hydrate")]
+        if let Some(c) = canvas.get_untracked()
+            && let Ok(Some(seq)) = c.query_selector(".fd-flow > .fd-seq")
+        {
+            let natural = seq.get_bounding_client_rect().width() / zoom.get_untracked();
+            if natural > 0.0 {
+                let room = f64::from(c.client_width() - 48);
+                zoom.set(((room / natural * 10.0).floor() / 10.0).clamp(0.3, 1.0));
+            }
+        }
+    };
     let ghost = move || {
         ed.drag.get().filter(|d| d.started && !matches!(d.what, DragWhat::Pan { .. })).map(|d| {
             let text = match &d.what {
@@ -681,9 +732,11 @@ fn Editor(state: DesignState, dir: Directory) -> impl IntoView {
                             }>
                             <div class="fd-zoom">
                                 <button type="button" class="btn btn-ghost btn-sm" id="zoom-out" on:click=move |_| zoom.update(|z| *z = (*z - 0.1).max(0.3))>"−"</button>
-                                <span>{move || format!("{:.0}%", zoom.get() * 100.0)}</span>
+                                <button type="button" class="btn btn-ghost btn-sm zoom-level" id="zoom-reset" title=l.t("恢复 100%", "Back to 100%")
+                                    on:click=move |_| zoom.set(1.0)>{move || format!("{:.0}%", zoom.get() * 100.0)}</button>
                                 <button type="button" class="btn btn-ghost btn-sm" id="zoom-in" on:click=move |_| zoom.update(|z| *z = (*z + 0.1).min(2.0))>"+"</button>
-                                <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| zoom.set(1.0)>"100%"</button>
+                                <button type="button" class="btn btn-ghost btn-sm" id="zoom-fit" title=l.t("缩放到整个流程的宽度", "Zoom to the whole flow's width")
+                                    on:click=move |_| fit()>{l.t("适应宽度", "Fit width")}</button>
                             </div>
                             <div class="fd-flow" style=move || format!("zoom:{}", zoom.get())>
                                 <div class="fd-start">{l.t("发起人", "Requester")}</div>

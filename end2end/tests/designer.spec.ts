@@ -1,6 +1,5 @@
 import { test, expect, Browser, Page, Locator } from '@playwright/test';
-// Not yet run: move back to tests/ once the designer's browser run passes (issue 5).
-import { login, shot, hydrated } from '../tests/helpers';
+import { login, shot, hydrated } from './helpers';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -83,6 +82,8 @@ test('a process owner builds the expense flow by dragging, simulates, publishes,
   await owner.locator('.field-label').fill('报销总额');
   await owner.locator('#preview-phone').click();
   await expect(owner.locator('#form-preview')).toHaveClass(/phone/);
+  await expect.poll(() => owner.locator('#form-preview').evaluate((f) => f.getBoundingClientRect().width)).toBeLessThanOrEqual(375);
+  await owner.waitForTimeout(300); // the buttons' colour transition, for the screenshot
   await shot(owner, 'designer-form-phone-preview');
   await owner.locator('#preview-desktop').click();
 
@@ -118,8 +119,12 @@ test('a process owner builds the expense flow by dragging, simulates, publishes,
   await owner.keyboard.press('Enter');
   await owner.locator('.fd-slot[data-slot="root/3"] .fd-menu-item[data-kind="handler"]').press('Enter');
   await expect(owner.locator('.fd-node[data-node="handler1"]')).toBeVisible();
+  await expect(owner.locator('[data-panel-node="handler1"]')).toBeVisible();
   await owner.keyboard.press('Control+z');
   await expect(owner.locator('.fd-node[data-node="handler1"]')).toHaveCount(0);
+  // Its panel goes with it: the template's properties show again.
+  await expect(owner.locator('[data-panel-node="handler1"]')).toHaveCount(0);
+  await expect(owner.locator('.designer-panel')).toContainText('校验');
   // Moving a node by dragging it: the CC above the condition, then back.
   await drag(owner, owner.locator('.fd-node[data-node="cc1"]'), slot(owner, 'root/1'));
   await expect.poll(() => topLevel(owner)).toEqual(['approver1', 'cc1', 'conditions1']);
@@ -193,7 +198,7 @@ function bigTemplate(): object {
     condition: { kind: 'compare', field: 'region', op: 'eq', value: `r${i}` },
     nodes: [approver(`${region}经理`), approver(`${region}总监`), approver(`${region}财务`)],
   }));
-  arms.push({ name: '其他', condition: null as any, nodes: [approver('总部经理'), approver('总部总监')] });
+  arms.push({ name: '其他', condition: null as any, nodes: [approver('总部经理'), approver('总部总监'), approver('总部财务')] });
   nodes.push({ type: 'conditions', id: 'region_split', name: '区域判断', arms });
   nodes.push({
     type: 'parallel', id: 'checks', name: '并行复核', arms: [
@@ -231,10 +236,21 @@ test('import: a bad file is refused clearly; a 34-node flow imports and is drawn
   await hydrated(owner);
   await expect(owner.locator('.fd-node')).toHaveCount(34);
   await expect(owner.locator('#problem-count')).toContainText('校验通过');
+  // Wider than the canvas: it opens centred, so the start of the flow is in view.
+  const canvas = owner.locator('.fd-canvas');
+  const inView = async (sel: string) => {
+    const c = (await canvas.boundingBox())!;
+    const b = (await owner.locator(sel).first().boundingBox())!;
+    return b.x >= c.x && b.x + b.width <= c.x + c.width;
+  };
+  await expect.poll(() => inView('.fd-start')).toBe(true);
   await shot(owner, 'designer-large-flow');
   await owner.locator('#zoom-out').click();
-  await owner.locator('#zoom-out').click();
-  await owner.locator('#zoom-out').click();
+  await expect(owner.locator('#zoom-reset')).toHaveText('90%');
+  // "Fit width" shows every branch side by side.
+  await owner.locator('#zoom-fit').click();
+  await expect.poll(() => canvas.evaluate((c) => c.scrollWidth <= c.clientWidth + 1)).toBe(true);
+  await expect.poll(() => inView('.fd-arm-head[data-arm="region_split/3"]')).toBe(true);
   await owner.screenshot({ path: 'screenshots/designer-large-flow-zoomed-out.png' });
   // A node deleted from a branch shows at once in the checks, and undo brings it back.
   await owner.locator('.fd-node[data-node="a16"]').click();
