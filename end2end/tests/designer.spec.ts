@@ -145,6 +145,19 @@ test('a process owner builds the expense flow by dragging, simulates, publishes,
   await expect(owner.locator('.fd-node[data-node="approver2"]')).toHaveClass(/off-path/);
   await expect(owner.locator('#sim-steps')).not.toContainText('刘洋');
 
+  // Renaming the field the condition uses is caught at once, on the branch node; undo restores it.
+  await owner.locator('[data-tab="form"]').click();
+  await owner.locator('.fm-field[data-field="total_1"]').click();
+  await expect(owner.locator('.designer-panel .hint')).toContainText('条件分支');
+  await owner.locator('.field-key').fill('sum');
+  await expect(owner.locator('#problem-count')).toHaveText(/\d+ 个问题/);
+  await expect(owner.locator('#publish')).toBeDisabled();
+  await owner.locator('[data-tab="flow"]').click();
+  await expect(owner.locator('.fd-node[data-node="conditions1"]')).toHaveClass(/has-error/);
+  await owner.locator('#undo').click();
+  await expect(owner.locator('#problem-count')).toContainText('校验通过');
+  await expect(owner.locator('.fd-node[data-node="conditions1"]')).not.toHaveClass(/has-error/);
+
   // Publish.
   await owner.locator('#publish-note').fill('首个版本');
   await owner.locator('#publish').click();
