@@ -841,10 +841,10 @@ fn node_summary(l: Lang, n: &Node, dir: &Directory) -> String {
     match n {
         Node::Approver { rule, mode, .. } => {
             let m = match mode {
-                MultiMode::All => l.t("会签", "all"),
-                MultiMode::Any => l.t("或签", "any"),
-                MultiMode::Sequential => l.t("依次审批", "in turn"),
-                MultiMode::Quorum { .. } => l.t("按人数", "quorum"),
+                MultiMode::All => l.t("会签", "all must approve"),
+                MultiMode::Any => l.t("或签", "any one decides"),
+                MultiMode::Sequential => l.t("依次审批", "one after another"),
+                MultiMode::Quorum { .. } => l.t("按人数", "a number of them"),
             };
             format!("{} · {m}", rule_text(l, rule, dir))
         }
