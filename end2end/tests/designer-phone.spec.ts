@@ -13,6 +13,15 @@ test('the designer on a phone: flow, form preview and versions fit the screen', 
   expect(await fits()).toBe(true);
   await shot(page, 'phone-designer-list');
 
+  // The designer's stylesheet is in the server-rendered head of its pages, and only there.
+  const html = await (await page.request.get('/designer/expense')).text();
+  expect(html).toContain('href="/designer.css"');
+  const css = await page.request.get('/designer.css');
+  expect(css.status()).toBe(200);
+  expect(css.headers()['content-type']).toContain('text/css');
+  await page.goto('/approvals');
+  await expect(page.locator('link[href="/designer.css"]')).toHaveCount(0);
+
   await page.goto('/designer/expense');
   await hydrated(page);
   await expect(page.locator('.fd-node').first()).toBeVisible();

@@ -60,7 +60,12 @@ async function fileExpense(zhang: Page, amount: string): Promise<string> {
 test('a process owner builds the expense flow by dragging, simulates, publishes, and it routes as designed', async ({ browser }) => {
   test.setTimeout(180_000);
   const owner = await as(browser, 'han.mei');
-  await owner.goto('/designer');
+  // Reached from the navigation inside the running app: the designer's own stylesheet comes along.
+  await owner.goto('/approvals');
+  await hydrated(owner);
+  await owner.locator('a[href="/designer"]').first().click();
+  await expect(owner).toHaveURL(/\/designer$/);
+  await expect(owner.locator('.designer-home')).toHaveCSS('display', 'grid');
   await hydrated(owner);
   await owner.locator('#new-template [name="name"]').fill('差旅报销');
   await owner.locator('#new-template [name="key"]').fill('trip_e2e');

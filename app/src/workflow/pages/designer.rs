@@ -28,7 +28,7 @@ use crate::workflow::design_api::{
     design_rollback, design_save, design_versions,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Stylesheet, Title};
 use leptos_router::hooks::use_params_map;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
@@ -99,6 +99,7 @@ pub fn DesignerListPage() -> impl IntoView {
     let create_err = move || create.value().get().and_then(Result::err).map(|e| explain(i18n, &e));
     view! {
         <Title text=l.t("流程设计", "Process designer")/>
+        <Stylesheet id="designer-css" href="/designer.css"/>
         <div class="page-head">
             <h1 class="page-title">{l.t("流程设计", "Process designer")}</h1>
         </div>
@@ -397,6 +398,7 @@ pub fn DesignerPage() -> impl IntoView {
     let state = Resource::new_blocking(key, design_open);
     let dir = Resource::new_blocking(|| (), |()| design_directory());
     view! {
+        <Stylesheet id="designer-css" href="/designer.css"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match (state.await, dir.await) {
