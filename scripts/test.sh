@@ -25,6 +25,14 @@ bad=$(echo "$tree" | grep -E '^(sea-orm|sqlx|sqlx-core|tokio|mio|axum|argon2) ' 
 if [ -n "$bad" ]; then echo "server crates in the client:"; echo "$bad"; exit 1; fi
 echo "ok"
 
+step "pages read JSON one way (app/src/data.rs)"
+# Leptos's own resources decode with serde_json::from_str, server-function responses with
+# from_slice: two copies of every type's decoder in the WASM. Pages use crate::data instead.
+pages=$(find app/src -name '*.rs' | grep -E '(pages/|_pages?\.rs$|/shell\.rs$|/components\.rs$)')
+bad=$(grep -nE 'Resource::new(_blocking)?\(|serde_json::from_str' $pages || true)
+if [ -n "$bad" ]; then echo "use crate::data::{blocking, streaming, from_json}:"; echo "$bad"; exit 1; fi
+echo "ok"
+
 step "clippy (ssr and hydrate)"
 cargo clippy -p app -p server -p migrations -p bench --tests -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

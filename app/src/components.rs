@@ -35,11 +35,15 @@ pub fn percent_encode(s: &str) -> String {
 /// Time (UTC+8), the same on the server and in the browser.
 #[must_use]
 pub fn fmt_time(rfc3339: &str) -> String {
+    use chrono::{Datelike, Timelike};
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {
         Ok(t) => {
             let cst = chrono::FixedOffset::east_opt(8 * 3600)
                 .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap_or(*t.offset()));
-            t.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string()
+            // Written out rather than with `format("%Y-%m-%d %H:%M")`: chrono's format-string
+            // machinery would be in the main WASM module only for this.
+            let l = t.with_timezone(&cst).naive_local();
+            format!("{:04}-{:02}-{:02} {:02}:{:02}", l.year(), l.month(), l.day(), l.hour(), l.minute())
         }
         Err(_) => rfc3339.to_owned(),
     }
@@ -117,7 +121,7 @@ pub fn form_error<T: Send + Sync + 'static>(
         if version.get() > 0 {
             return value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()));
         }
-        query.with(|q| q.get("__err")).and_then(|s| serde_json::from_str::<AppError>(&s).ok())
+        query.with(|q| q.get("__err")).and_then(|s| crate::data::from_json::<AppError>(&s).ok())
     })
 }
 

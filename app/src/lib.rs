@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod common;
 pub mod components;
+pub mod data;
 pub mod domain;
 pub mod error;
 pub mod org;

@@ -62,7 +62,7 @@ pub fn set_locale_cookie(locale: &str, secure: bool) {
 
 /// The signed-in user, as loaded by the frame.
 #[derive(Clone, Copy)]
-pub struct CurrentUser(pub Resource<Result<Option<Principal>, AppError>>);
+pub struct CurrentUser(pub crate::data::Data<Result<Option<Principal>, AppError>>);
 
 /// A page whose code is split out of the main WASM module and loaded when its route is
 /// first visited (`cargo leptos build --split`); the server renders it as any other.
@@ -147,12 +147,12 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppFrame() -> impl IntoView {
     let i18n = use_i18n();
-    let user = Resource::new_blocking(|| (), |()| current_user());
+    let user = crate::data::blocking(|| (), |()| current_user());
     provide_context(CurrentUser(user));
     // Counts for the navigation: read with each page (an action just taken changes them
     // without a notification), then kept live by the event stream.
     let location = use_location();
-    let counts = Resource::new_blocking(move || location.pathname.get(), |_| nav_counts());
+    let counts = crate::data::blocking(move || location.pathname.get(), |_| nav_counts());
     let live = RwSignal::new(None::<TaskCounts>);
     Effect::new(move |_| {
         location.pathname.track();

@@ -32,7 +32,7 @@ pub fn AuditPage() -> impl IntoView {
         page: get("page").and_then(|s| s.parse().ok()),
         per_page: None,
     };
-    let rows = Resource::new_blocking(filter, search_audit);
+    let rows = crate::data::blocking(filter, search_audit);
     let qs = move || {
         ["actor", "action", "from", "to"]
             .iter()

@@ -10,14 +10,13 @@ use leptos_meta::Title;
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let i18n = use_i18n();
-    let account = Resource::new_blocking(|| (), |()| my_account());
+    let account = crate::data::blocking(|| (), |()| my_account());
     let change = ServerAction::<ChangePassword>::new();
     let change_err = form_error(change.value(), change.version());
     let create = ServerAction::<CreateApiToken>::new();
     let create_err = form_error(create.value(), create.version());
     let delete = ServerAction::<DeleteApiToken>::new();
-    let tokens =
-        Resource::new_blocking(move || (create.version().get(), delete.version().get()), |_| list_api_tokens());
+    let tokens = crate::data::blocking(move || (create.version().get(), delete.version().get()), |_| list_api_tokens());
     view! {
         <Title text=move || t_string!(i18n, profile.title).to_string()/>
         <h1 class="page-title">{t!(i18n, profile.title)}</h1>

@@ -86,7 +86,7 @@ pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.with(|m| m.get("q")).filter(|s| !s.trim().is_empty());
     let page = move || query.with(|m| m.get("page")).and_then(|s| s.parse::<u64>().ok());
-    let users = Resource::new_blocking(move || (q(), page()), |(q, p)| list_users(q, p));
+    let users = crate::data::blocking(move || (q(), page()), |(q, p)| list_users(q, p));
     view! {
         <Title text=move || t_string!(i18n, admin.users_title).to_string()/>
         <AdminTabs/>
@@ -150,7 +150,7 @@ pub fn NewUserPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<CreateUser>::new();
     let err = form_error(action.value(), action.version());
-    let options = Resource::new_blocking(
+    let options = crate::data::blocking(
         || (),
         |()| async { Ok::<_, AppError>((list_departments().await?, user_options().await?)) },
     );
@@ -204,7 +204,7 @@ pub fn UserPage() -> impl IntoView {
     let status_err = Signal::derive(move || {
         set_active.value().get().and_then(Result::err).or_else(|| set_role.value().get().and_then(Result::err))
     });
-    let data = Resource::new_blocking(
+    let data = crate::data::blocking(
         move || (id(), update.version().get(), set_active.version().get(), set_role.version().get()),
         |(id, ..)| async move {
             Ok::<_, AppError>((
@@ -322,7 +322,7 @@ pub fn DepartmentsPage() -> impl IntoView {
     let update_err = form_error(update.value(), update.version());
     let delete = ServerAction::<DeleteDepartment>::new();
     let delete_err = form_error(delete.value(), delete.version());
-    let data = Resource::new_blocking(
+    let data = crate::data::blocking(
         move || (create.version().get(), update.version().get(), delete.version().get()),
         |_| async { Ok::<_, AppError>((list_departments().await?, user_options().await?)) },
     );
@@ -398,7 +398,7 @@ pub fn RolesPage() -> impl IntoView {
     let toggle_err = form_error(toggle.value(), toggle.version());
     let delete = ServerAction::<DeleteRole>::new();
     let delete_err = form_error(delete.value(), delete.version());
-    let roles = Resource::new_blocking(
+    let roles = crate::data::blocking(
         move || (create.version().get(), toggle.version().get(), delete.version().get()),
         |_| list_roles(),
     );
@@ -484,7 +484,7 @@ pub fn DormantPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let days = move || query.with(|m| m.get("days")).and_then(|s| s.parse::<i64>().ok()).unwrap_or(90);
-    let rows = Resource::new_blocking(days, dormant_accounts);
+    let rows = crate::data::blocking(days, dormant_accounts);
     view! {
         <Title text=move || t_string!(i18n, admin.dormant_title).to_string()/>
         <AdminTabs/>

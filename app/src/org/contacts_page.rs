@@ -15,8 +15,8 @@ pub fn ContactsPage() -> impl IntoView {
     let q = move || query.with(|m| m.get("q")).filter(|s| !s.trim().is_empty());
     let dept = move || query.with(|m| m.get("dept")).and_then(|s| s.parse::<i64>().ok());
     let page = move || query.with(|m| m.get("page")).and_then(|s| s.parse::<u64>().ok());
-    let depts = Resource::new_blocking(|| (), |()| list_departments());
-    let people = Resource::new_blocking(move || (q(), dept(), page()), |(q, d, p)| search_directory(q, d, p));
+    let depts = crate::data::blocking(|| (), |()| list_departments());
+    let people = crate::data::blocking(move || (q(), dept(), page()), |(q, d, p)| search_directory(q, d, p));
     view! {
         <Title text=move || t_string!(i18n, contacts.title).to_string()/>
         <h1 class="page-title">{t!(i18n, contacts.title)}</h1>

@@ -65,7 +65,8 @@ pub fn parse_export(text: &str) -> Result<TemplateDoc, String> {
     if text.trim().is_empty() {
         return Err("the file is empty".into());
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("the file is not JSON ({e})"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(text.as_bytes()).map_err(|e| format!("the file is not JSON ({e})"))?;
     match value.get("format").and_then(|f| f.as_str()) {
         Some(FORMAT) => {}
         Some(other) => return Err(format!("the file is a {other:?} file, not a Tongban template")),

@@ -13,9 +13,9 @@ pub fn CatalogPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let q = move || query.with(|m| m.get("q")).unwrap_or_default().trim().to_lowercase();
-    let templates = Resource::new_blocking(|| (), |()| list_templates());
+    let templates = crate::data::blocking(|| (), |()| list_templates());
     let delete = ServerAction::<DeleteDraft>::new();
-    let drafts = Resource::new_blocking(move || delete.version().get(), |_| list_my_drafts());
+    let drafts = crate::data::blocking(move || delete.version().get(), |_| list_my_drafts());
     view! {
         <Title text=move || t_string!(i18n, wf.new_request).to_string()/>
         <div class="page-head">

@@ -8,8 +8,9 @@
 //! (`check_doc`, `check_refs`) and simulation is the engine's routing (`route::predict`) — the
 //! same Rust code the server runs on publish and at submit, compiled to WASM.
 //!
-//! The designer's words live here with its code (this page is its own WASM part), so they
-//! load with the designer and cost the other pages nothing.
+//! The designer's words live here with its code rather than in the app's locale files. Its
+//! code is its own WASM part, but a split moves only functions: these strings, like every
+//! part's constants, still sit in the main module's data (about 3 KB brotli of the first load).
 
 use crate::components::{ErrorPanel, Icon, Loading, error_text, fmt_time};
 use crate::domain::workflow::design::{
@@ -94,7 +95,7 @@ pub fn DesignerListPage() -> impl IntoView {
     let l = Lang::get();
     let create = ServerAction::<DesignCreate>::new();
     let imported = RwSignal::new(None::<Result<DesignState, AppError>>);
-    let list = Resource::new_blocking(move || imported.with(|i| i.is_some()), |_| design_list());
+    let list = crate::data::blocking(move || imported.with(|i| i.is_some()), |_| design_list());
     let i18n = use_i18n();
     let create_err = move || create.value().get().and_then(Result::err).map(|e| explain(i18n, &e));
     view! {
@@ -395,8 +396,8 @@ fn target_at(x: i32, y: i32, attr: &str) -> Option<String> {
 pub fn DesignerPage() -> impl IntoView {
     let params = use_params_map();
     let key = move || params.with(|p| p.get("key")).unwrap_or_default();
-    let state = Resource::new_blocking(key, design_open);
-    let dir = Resource::new_blocking(|| (), |()| design_directory());
+    let state = crate::data::blocking(key, design_open);
+    let dir = crate::data::blocking(|| (), |()| design_directory());
     view! {
         <Stylesheet id="designer-css" href="/designer.css"/>
         <Suspense fallback=Loading>
@@ -2173,10 +2174,10 @@ fn Versions(key: String, tick: RwSignal<u32>, version: RwSignal<i32>) -> impl In
     let l = ed.l;
     let i18n = use_i18n();
     let keyv = StoredValue::new(key);
-    let list = Resource::new(move || tick.get(), move |_| design_versions(keyv.get_value()));
+    let list = crate::data::streaming(move || tick.get(), move |_| design_versions(keyv.get_value()));
     let from = RwSignal::new(0i32);
     let to = RwSignal::new(0i32);
-    let diff = Resource::new(
+    let diff = crate::data::streaming(
         move || (from.get(), to.get()),
         move |(a, b)| async move {
             if a == 0 || b == 0 {

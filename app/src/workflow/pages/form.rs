@@ -24,7 +24,7 @@ use std::collections::HashMap;
 pub fn NewRequestPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let res = Resource::new_blocking(
+    let res = crate::data::blocking(
         move || (params.with(|p| p.get("key")), query.with(|q| q.get("draft")).and_then(|d| d.parse::<i64>().ok())),
         |(key, draft)| get_form_page(key, draft, None),
     );
@@ -35,7 +35,7 @@ pub fn NewRequestPage() -> impl IntoView {
 pub fn ResubmitPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let res = Resource::new_blocking(
+    let res = crate::data::blocking(
         move || {
             (
                 params.with(|p| p.get("id")).and_then(|d| d.parse::<i64>().ok()),
@@ -48,7 +48,7 @@ pub fn ResubmitPage() -> impl IntoView {
 }
 
 #[component]
-fn FormLoader(res: Resource<Result<FormPage, AppError>>) -> impl IntoView {
+fn FormLoader(res: crate::data::Data<Result<FormPage, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -120,7 +120,7 @@ fn attachment_paths(schema: &FormSchema, form: &Value) -> Vec<(String, String)> 
 fn RequestForm(data: FormPage) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let from_query = query.with_untracked(|q| q.get("__err")).and_then(|s| serde_json::from_str::<AppError>(&s).ok());
+    let from_query = query.with_untracked(|q| q.get("__err")).and_then(|s| crate::data::from_json::<AppError>(&s).ok());
     let (field_errors, banner_err) = match from_query {
         Some(AppError::InvalidForm { errors }) => (errors, None),
         Some(AppError::Validation { field, code }) => (vec![FieldError { path: field, code }], None),
@@ -801,12 +801,12 @@ mod client {
             let done = Closure::<dyn FnMut()>::new(move || {
                 let body = x2.response_text().ok().flatten().unwrap_or_default();
                 if x2.status().unwrap_or(0) == 201
-                    && let Ok(a) = serde_json::from_str::<AttachmentDto>(&body)
+                    && let Ok(a) = crate::data::from_json::<AttachmentDto>(&body)
                 {
                     attached.update(|l| l.push((p2.clone(), a)));
                     uploads.update(|u| u.retain(|x| x.key != key));
                 } else {
-                    let msg = serde_json::from_str::<crate::error::AppError>(&body)
+                    let msg = crate::data::from_json::<crate::error::AppError>(&body)
                         .map(|e| crate::components::error_text(i18n, &e))
                         .unwrap_or_else(|_| format!("HTTP {}", x2.status().unwrap_or(0)));
                     uploads.update(|u| {

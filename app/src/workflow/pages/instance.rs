@@ -33,12 +33,12 @@ pub fn InstancePage() -> impl IntoView {
     let other_err = Signal::derive(move || {
         withdraw.value().get().and_then(Result::err).or_else(|| urge.value().get().and_then(Result::err))
     });
-    let view_res = Resource::new_blocking(
+    let view_res = crate::data::blocking(
         move || (id(), act.version().get(), comment.version().get(), withdraw.version().get(), urge.version().get()),
         |(id, ..)| get_instance(id),
     );
     // Colleagues for transfer and add-signer (the first page of the directory).
-    let people = Resource::new_blocking(|| (), |()| search_directory(None, None, Some(1)));
+    let people = crate::data::blocking(|| (), |()| search_directory(None, None, Some(1)));
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {

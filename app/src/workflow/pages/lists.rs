@@ -54,12 +54,12 @@ pub fn ListsPage() -> impl IntoView {
     // A task that arrives while the list is open shows up without a reload.
     let arrivals = use_context::<super::notices::LiveArrivals>().map(|a| a.0);
     let arrived = move || arrivals.map_or(0, |a| a.get());
-    let items = Resource::new_blocking(move || (tq(), arrived()), |(q, _)| list_tasks(q));
+    let items = crate::data::blocking(move || (tq(), arrived()), |(q, _)| list_tasks(q));
     // The frame's counts, kept live by the event stream: not read a second time here.
     let counts = use_context::<super::notices::NavCounts>().map(|c| c.0);
-    let templates = Resource::new_blocking(|| (), |()| list_templates());
+    let templates = crate::data::blocking(|| (), |()| list_templates());
     let batch = move || {
-        get("batch").and_then(|b| serde_json::from_str::<Vec<BatchRow>>(&b).ok()).map(|rows| {
+        get("batch").and_then(|b| crate::data::from_json::<Vec<BatchRow>>(&b).ok()).map(|rows| {
             let ok = rows.iter().filter(|r| r.e.is_none()).count();
             let failed = rows.len() - ok;
             view! {

@@ -16,8 +16,8 @@ pub fn NotificationsPage() -> impl IntoView {
     let mark = ServerAction::<MarkNotificationsRead>::new();
     let save = ServerAction::<SaveNotificationPrefs>::new();
     let save_err = form_error(save.value(), save.version());
-    let list = Resource::new_blocking(move || (page(), mark.version().get()), |(p, _)| my_notifications(p));
-    let prefs = Resource::new_blocking(move || save.version().get(), |_| notification_prefs());
+    let list = crate::data::blocking(move || (page(), mark.version().get()), |(p, _)| my_notifications(p));
+    let prefs = crate::data::blocking(move || save.version().get(), |_| notification_prefs());
     type Label = fn(leptos_i18n::I18nContext<Locale>) -> String;
     let kinds: [(&'static str, Label); 7] = [
         ("task", |i| t_string!(i, wf.k_task).to_string()),
@@ -130,7 +130,7 @@ pub fn start_live(
     let Ok(es) = web_sys::EventSource::new("/api/v1/events") else { return };
     let cb = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
         if let Some(s) = e.data().as_string()
-            && let Ok(m) = serde_json::from_str::<LiveMessage>(&s)
+            && let Ok(m) = crate::data::from_json::<LiveMessage>(&s)
         {
             live.set(Some(m.counts));
             if let Some(n) = m.latest {
