@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
 use tower_sessions::Session;
+use tracing::Instrument;
 
 use crate::api::ApiError;
 
@@ -28,13 +29,21 @@ pub async fn request_id(req: Request, next: Next) -> Response {
         .map_or_else(|| uuid::Uuid::new_v4().simple().to_string()[..12].to_owned(), str::to_owned);
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     let started = std::time::Instant::now();
+    // The span goes with the future (`instrument`), never entered across an `.await`: a
+    // guard held over an await stays entered while the task moves between threads, nests
+    // requests inside one another, and tracing-subscriber then panics in the middle of a
+    // request ("tried to clone a span that already closed") — seen when a browser fetched
+    // many WASM parts at once.
     let mut res = REQUEST_ID
-        .scope(id.clone(), async move {
-            let _enter = span.enter();
-            let res = next.run(req).await;
-            tracing::info!(status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "served");
-            res
-        })
+        .scope(
+            id.clone(),
+            async move {
+                let res = next.run(req).await;
+                tracing::info!(status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "served");
+                res
+            }
+            .instrument(span),
+        )
         .await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
@@ -91,7 +100,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
     let principal = if let Some(token) = bearer {
-        match principal_for_token(&state.db, token.trim()).await {
+        match principal_for_token(&state, token.trim()).await {
             Ok(Some(p)) => Some(p),
             Ok(None) => return ApiError(AppError::Unauthenticated).into_response(),
             Err(e) => return ApiError(e).into_response(),
@@ -100,7 +109,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         let uid = session.get::<i64>(SESSION_USER).await.ok().flatten();
         let av = session.get::<i32>(SESSION_AUTH_VERSION).await.ok().flatten();
         match (uid, av) {
-            (Some(uid), Some(av)) => match principal_for_session(&state.db, uid, av).await {
+            (Some(uid), Some(av)) => match principal_for_session(&state, uid, av).await {
                 Ok(Some(p)) => Some(p),
                 Ok(None) => {
                     // Disabled or password changed: this session is over.
