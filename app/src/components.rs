@@ -35,16 +35,8 @@ pub fn percent_encode(s: &str) -> String {
 /// Time (UTC+8), the same on the server and in the browser.
 #[must_use]
 pub fn fmt_time(rfc3339: &str) -> String {
-    use chrono::{Datelike, Timelike};
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(t) => {
-            let cst = chrono::FixedOffset::east_opt(8 * 3600)
-                .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap_or(*t.offset()));
-            // Written out rather than with `format("%Y-%m-%d %H:%M")`: chrono's format-string
-            // machinery would be in the main WASM module only for this.
-            let l = t.with_timezone(&cst).naive_local();
-            format!("{:04}-{:02}-{:02} {:02}:{:02}", l.year(), l.month(), l.day(), l.hour(), l.minute())
-        }
+        Ok(t) => crate::domain::time::fmt_minutes(t.with_timezone(&chrono::Utc)),
         Err(_) => rfc3339.to_owned(),
     }
 }

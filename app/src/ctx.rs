@@ -32,38 +32,74 @@ pub struct SmtpSettings {
     pub public_url: String,
 }
 
-/// The time services go by: the system clock, or in tests one that only moves when told,
-/// so deadlines are tested by moving the clock instead of sleeping.
-#[derive(Debug, Clone, Default)]
-pub struct Clock(Option<Arc<std::sync::Mutex<chrono::DateTime<chrono::Utc>>>>);
+/// The time services go by. Every service, job and page reads the time from the one
+/// `Clock` in `AppState` — never `Utc::now()` and never the database's `now()` — so that
+/// what one part writes and another compares (an outbox row's `available_at`, a deadline, a
+/// lock window) is on the same clock. A service reads it once and passes that instant down,
+/// so a request or a job happens at one moment.
+///
+/// Tests use a manual clock, which moves only when told (deadlines are tested by moving it,
+/// not by sleeping); the browser tests' server runs on one that starts at a fixed instant.
+/// There is deliberately no `Default`: a clock that silently falls back to the system time
+/// is how a test ends up on two clocks.
+#[derive(Debug, Clone)]
+pub struct Clock(ClockKind);
+
+#[derive(Debug, Clone)]
+enum ClockKind {
+    System,
+    Manual(Arc<std::sync::Mutex<chrono::DateTime<chrono::Utc>>>),
+    /// Starts at an instant and runs at the speed of the monotonic clock.
+    From {
+        start: chrono::DateTime<chrono::Utc>,
+        at: std::time::Instant,
+    },
+}
 
 impl Clock {
-    /// The system clock.
+    /// The system clock: the only place the server reads the wall-clock time.
     #[must_use]
     pub fn system() -> Self {
-        Self(None)
+        Self(ClockKind::System)
     }
 
     /// A clock standing at `t` until moved.
     #[must_use]
     pub fn manual(t: chrono::DateTime<chrono::Utc>) -> Self {
-        Self(Some(Arc::new(std::sync::Mutex::new(t))))
+        Self(ClockKind::Manual(Arc::new(std::sync::Mutex::new(t))))
+    }
+
+    /// A clock that reads `t` now and runs on from there (`TONGBAN_CLOCK_START`, for the
+    /// browser tests and demonstrations as of a given day).
+    #[must_use]
+    pub fn starting_at(t: chrono::DateTime<chrono::Utc>) -> Self {
+        Self(ClockKind::From { start: t, at: std::time::Instant::now() })
     }
 
     /// The current time.
     #[must_use]
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         match &self.0 {
-            Some(t) => *t.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
-            None => chrono::Utc::now(),
+            ClockKind::System => chrono::Utc::now(),
+            ClockKind::Manual(t) => *t.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+            ClockKind::From { start, at } => {
+                *start + chrono::Duration::from_std(at.elapsed()).unwrap_or_else(|_| chrono::Duration::zero())
+            }
         }
     }
 
-    /// Moves a manual clock forward (the system clock ignores this).
+    /// Moves a manual clock forward (other clocks ignore this).
     pub fn advance(&self, by: chrono::Duration) {
-        if let Some(t) = &self.0 {
+        if let ClockKind::Manual(t) = &self.0 {
             let mut g = t.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             *g += by;
+        }
+    }
+
+    /// Sets a manual clock to `t` (other clocks ignore this).
+    pub fn set(&self, t: chrono::DateTime<chrono::Utc>) {
+        if let ClockKind::Manual(m) = &self.0 {
+            *m.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = t;
         }
     }
 }

@@ -50,8 +50,7 @@ fn args() -> Result<Args, String> {
         backend: "sqlite".into(),
         instances: 20_000,
         concurrency: 32,
-        binary: PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
-            .join("release/tongban"),
+        binary: release_binary(),
         keep: false,
     };
     let mut it = std::env::args().skip(1);
@@ -283,7 +282,7 @@ async fn todo_bench(
     lat.sort_unstable();
     let out = json!({
         "backend": a.backend,
-        "date": chrono::Utc::now().format("%Y-%m-%d").to_string(),
+        "date": run_date(),
         "tasks_in_database": a.tasks - fill_errors,
         "todo_of_the_viewer": a.tasks / APPROVERS,
         "rows_per_page": rows,
@@ -614,7 +613,7 @@ async fn main_inner() -> Result<(), String> {
         let secs = run.elapsed.as_secs_f64();
         let out = json!({
             "backend": a.backend,
-            "date": chrono::Utc::now().format("%Y-%m-%d").to_string(),
+            "date": run_date(),
             "instances": a.instances,
             "concurrency": a.concurrency,
             "completed": run.completed,
@@ -670,4 +669,21 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The day of the run as people in China read it (the load generator's own wall clock: it
+/// measures a server from outside and is not one of its services).
+fn run_date() -> String {
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::Utc::now().with_timezone(&cst).format("%Y-%m-%d").to_string()
+}
+
+/// Where `cargo build --release -p server` puts the server: under the target triple when the
+/// build names one (scripts/env.sh does).
+fn release_binary() -> PathBuf {
+    let mut dir = PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()));
+    if let Some(triple) = std::env::var("CARGO_BUILD_TARGET").ok().filter(|t| !t.is_empty()) {
+        dir.push(triple);
+    }
+    dir.join("release/tongban")
 }

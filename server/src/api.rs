@@ -156,7 +156,7 @@ async fn login(
     session: Session,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Json<Me>> {
-    let (user, principal) = auth::server::login(&st.db, &caller, &body.username, &body.password).await?;
+    let (user, principal) = auth::server::login(&st, &caller, &body.username, &body.password).await?;
     auth::server::start_session(&session, &user).await?;
     Ok(Json(Me::of(&principal)))
 }
@@ -168,7 +168,7 @@ async fn logout(
     Extension(caller): Extension<Caller>,
     session: Session,
 ) -> ApiResult<StatusCode> {
-    auth::server::record_logout(&st.db, &caller).await?;
+    auth::server::record_logout(&st, &caller).await?;
     session.flush().await.map_err(AppError::internal)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -187,7 +187,7 @@ async fn list_departments(
     State(st): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> ApiResult<Json<Vec<DepartmentDto>>> {
-    Ok(Json(org::server::list_departments(&st.db, &caller).await?))
+    Ok(Json(org::server::list_departments(&st, &caller).await?))
 }
 
 /// A new department.
@@ -205,7 +205,7 @@ async fn create_department(
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<NewDepartment>,
 ) -> ApiResult<(StatusCode, Json<DepartmentDto>)> {
-    let d = org::server::create_department(&st.db, &caller, &body.name, body.parent_id).await?;
+    let d = org::server::create_department(&st, &caller, &body.name, body.parent_id).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
 
@@ -218,7 +218,7 @@ async fn update_department(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DeptUpdate>,
 ) -> ApiResult<StatusCode> {
-    org::server::update_department(&st.db, &caller, id, body).await?;
+    org::server::update_department(&st, &caller, id, body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -230,7 +230,7 @@ async fn delete_department(
     Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    org::server::delete_department(&st.db, &caller, id).await?;
+    org::server::delete_department(&st, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -252,7 +252,7 @@ async fn list_users(
     Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<UsersQuery>,
 ) -> ApiResult<Json<Page<DirectoryEntry>>> {
-    Ok(Json(org::server::directory(&st.db, &caller, q.q, q.department, q.page).await?))
+    Ok(Json(org::server::directory(&st, &caller, q.q, q.department, q.page).await?))
 }
 
 /// Creates an account (a `viewer` unless roles are given).
@@ -263,7 +263,7 @@ async fn create_user(
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<UserDetail>)> {
-    Ok((StatusCode::CREATED, Json(org::server::create_user(&st.db, &caller, body).await?)))
+    Ok((StatusCode::CREATED, Json(org::server::create_user(&st, &caller, body).await?)))
 }
 
 /// One account in full (the read is audited).
@@ -274,7 +274,7 @@ async fn get_user(
     Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<UserDetail>> {
-    Ok(Json(org::server::get_user(&st.db, &caller, id).await?))
+    Ok(Json(org::server::get_user(&st, &caller, id).await?))
 }
 
 /// Edits an account's profile.
@@ -286,7 +286,7 @@ async fn update_user(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<UserUpdate>,
 ) -> ApiResult<Json<UserDetail>> {
-    Ok(Json(org::server::update_user(&st.db, &caller, id, body).await?))
+    Ok(Json(org::server::update_user(&st, &caller, id, body).await?))
 }
 
 /// Disables an account (offboarding): it cannot sign in and its sessions end at once.
@@ -297,7 +297,7 @@ async fn disable_user(
     Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    org::server::set_user_active(&st.db, &caller, id, false).await?;
+    org::server::set_user_active(&st, &caller, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -309,14 +309,14 @@ async fn enable_user(
     Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    org::server::set_user_active(&st.db, &caller, id, true).await?;
+    org::server::set_user_active(&st, &caller, id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Every role with its permissions.
 #[utoipa::path(get, path = "/api/v1/roles", tag = "organisation", responses((status = 200, body = Vec<RoleDto>), (status = 403, body = ErrorBody)))]
 async fn list_roles(State(st): State<AppState>, Extension(caller): Extension<Caller>) -> ApiResult<Json<Vec<RoleDto>>> {
-    Ok(Json(org::server::list_roles(&st.db, &caller).await?))
+    Ok(Json(org::server::list_roles(&st, &caller).await?))
 }
 
 /// Days without sign-in.
@@ -333,7 +333,7 @@ async fn dormant(
     Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<DormantQuery>,
 ) -> ApiResult<Json<Vec<DormantAccount>>> {
-    Ok(Json(org::server::dormant_accounts(&st.db, &caller, q.days.unwrap_or(90)).await?))
+    Ok(Json(org::server::dormant_accounts(&st, &caller, q.days.unwrap_or(90)).await?))
 }
 
 /// The audit log, newest first (the read is audited).
@@ -344,7 +344,7 @@ async fn audit_log(
     Extension(caller): Extension<Caller>,
     ApiQuery(f): ApiQuery<AuditFilter>,
 ) -> ApiResult<Json<Page<AuditRow>>> {
-    Ok(Json(audit::server::search(&st.db, &caller, f).await?))
+    Ok(Json(audit::server::search(&st, &caller, f).await?))
 }
 
 /// The filtered audit log as CSV (UTF-8 with BOM; the export is audited).
@@ -355,8 +355,8 @@ async fn audit_export(
     Extension(caller): Extension<Caller>,
     ApiQuery(f): ApiQuery<AuditFilter>,
 ) -> ApiResult<Response> {
-    let csv = audit::server::export_csv(&st.db, &caller, f).await?;
-    let name = format!("attachment; filename=\"audit-{}.csv\"", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
+    let csv = audit::server::export_csv(&st, &caller, f).await?;
+    let name = format!("attachment; filename=\"audit-{}.csv\"", app::domain::time::fmt_stamp(st.clock.now()));
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -373,7 +373,7 @@ async fn list_tokens(
     State(st): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> ApiResult<Json<Vec<ApiTokenDto>>> {
-    Ok(Json(auth::server::list_tokens(&st.db, &caller).await?))
+    Ok(Json(auth::server::list_tokens(&st, &caller).await?))
 }
 
 /// Creates a personal API token; its secret is in the response, once.
@@ -384,7 +384,7 @@ async fn create_token(
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<NewApiToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiToken>)> {
-    let (info, token) = auth::server::create_token(&st.db, &caller, body).await?;
+    let (info, token) = auth::server::create_token(&st, &caller, body).await?;
     Ok((StatusCode::CREATED, Json(CreatedApiToken { info, token })))
 }
 
@@ -396,7 +396,7 @@ async fn delete_token(
     Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    auth::server::delete_token(&st.db, &caller, id).await?;
+    auth::server::delete_token(&st, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -541,7 +541,7 @@ async fn list_tasks(
     Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<TaskQuery>,
 ) -> ApiResult<Json<Page<InboxItem>>> {
-    Ok(Json(wf::list_tasks(&st.db, &caller, q).await?))
+    Ok(Json(wf::list_tasks(&st, &caller, q).await?))
 }
 
 /// Counts for the navigation: open tasks, overdue ones, unread notifications.
@@ -624,7 +624,7 @@ async fn my_leave_balances(
     State(st): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> ApiResult<Json<Vec<LeaveBalance>>> {
-    Ok(Json(wf::leave_balances(&st.db, &caller, None).await?))
+    Ok(Json(wf::leave_balances(&st, &caller, None).await?))
 }
 
 /// A user's leave balances (HR and administrators).
@@ -635,7 +635,7 @@ async fn user_leave_balances(
     Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<LeaveBalance>>> {
-    Ok(Json(wf::leave_balances(&st.db, &caller, Some(id)).await?))
+    Ok(Json(wf::leave_balances(&st, &caller, Some(id)).await?))
 }
 
 /// Sets a user's grant of one leave type.

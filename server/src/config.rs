@@ -28,6 +28,10 @@ pub struct Config {
     /// `TONGBAN_SMTP_URL` (with `TONGBAN_SMTP_FROM`, `TONGBAN_PUBLIC_URL`): e-mail
     /// notifications; unset sends none.
     pub smtp: Option<app::ctx::SmtpSettings>,
+    /// `TONGBAN_CLOCK_START` (RFC 3339), for the browser tests and demonstrations only: the
+    /// server's clock reads this instant at start and runs on from there. Unset: the system
+    /// clock.
+    pub clock_start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Config {
@@ -57,7 +61,18 @@ impl Config {
             from: var("TONGBAN_SMTP_FROM").unwrap_or_else(|| "通办 <noreply@localhost>".into()),
             public_url: var("TONGBAN_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
         });
+        let clock_start = match var("TONGBAN_CLOCK_START") {
+            None => None,
+            Some(v) => Some(
+                chrono::DateTime::parse_from_rfc3339(v.trim())
+                    .map_err(|e| {
+                        format!("TONGBAN_CLOCK_START (an RFC 3339 time such as 2026-11-23T10:00:00+08:00): {e}")
+                    })?
+                    .with_timezone(&chrono::Utc),
+            ),
+        };
         Ok(Self {
+            clock_start,
             smtp,
             max_upload_bytes,
             data_dir,
@@ -69,6 +84,12 @@ impl Config {
             demo_password: var("TONGBAN_DEMO_PASSWORD"),
             json_logs: var("TONGBAN_LOG_FORMAT").is_some_and(|v| v == "json"),
         })
+    }
+
+    /// The clock every service, job and page goes by.
+    #[must_use]
+    pub fn clock(&self) -> app::ctx::Clock {
+        self.clock_start.map_or_else(app::ctx::Clock::system, app::ctx::Clock::starting_at)
     }
 
     /// Whether the database is SQLite.
@@ -134,9 +155,10 @@ mod tests {
 
     #[test]
     fn secret_is_created_once_and_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = load_or_create_secret(dir.path()).unwrap();
-        let b = load_or_create_secret(dir.path()).unwrap();
+        let dir = std::env::temp_dir().join(format!("tongban-secret-{}", uuid::Uuid::new_v4().simple()));
+        let a = load_or_create_secret(&dir).unwrap();
+        let b = load_or_create_secret(&dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(a, b);
         assert_ne!(a, [0_u8; 64]);
     }

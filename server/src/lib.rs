@@ -81,11 +81,6 @@ pub fn app_state(
     }
 }
 
-/// The whole HTTP application on the system clock.
-pub fn router(db: DatabaseConnection, leptos_options: LeptosOptions, opts: &RouterOptions) -> Router {
-    router_for(app_state(db, leptos_options, opts, Clock::system()), opts)
-}
-
 /// The whole HTTP application: API, server functions, pages, static files.
 pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
     let db = state.db.clone();
@@ -144,10 +139,11 @@ async fn readyz(State(st): State<AppState>) -> (StatusCode, &'static str) {
 
 /// Deletes expired sessions and old login attempts every few minutes. Safe on several
 /// servers: each run is an idempotent delete.
-pub fn spawn_cleanup(db: DatabaseConnection) {
+pub fn spawn_cleanup(state: AppState) {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use tower_sessions::session_store::ExpiredDeletion;
     tokio::spawn(async move {
+        let db = state.db.clone();
         let store = session_store::DbSessionStore::new(db.clone());
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
@@ -155,7 +151,7 @@ pub fn spawn_cleanup(db: DatabaseConnection) {
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "session clean-up failed");
             }
-            let cutoff = chrono::Utc::now() - chrono::Duration::days(7);
+            let cutoff = state.clock.now() - chrono::Duration::days(7);
             if let Err(e) = app::entities::login_attempts::Entity::delete_many()
                 .filter(app::entities::login_attempts::Column::AttemptedAt.lt(cutoff))
                 .exec(&db)

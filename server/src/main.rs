@@ -14,7 +14,8 @@ const USAGE: &str = "usage: tongban [serve | migrate | seed-demo | audit verify]
 
 environment: TONGBAN_DATA_DIR (./data), DATABASE_URL (SQLite in the data dir),
   TONGBAN_ADDR (127.0.0.1:3000), TONGBAN_DEMO_PASSWORD, TONGBAN_SECURE_COOKIES,
-  TONGBAN_TRUST_PROXY, TONGBAN_MAX_BODY_BYTES, TONGBAN_SECRET_KEY, TONGBAN_LOG_FORMAT=json";
+  TONGBAN_TRUST_PROXY, TONGBAN_MAX_BODY_BYTES, TONGBAN_SECRET_KEY, TONGBAN_LOG_FORMAT=json,
+  TONGBAN_CLOCK_START (tests and demonstrations: the clock starts at this RFC 3339 time)";
 
 fn init_tracing(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -43,10 +44,14 @@ async fn main() -> ExitCode {
         }
     };
     init_tracing(config.json_logs);
+    if let Some(t) = config.clock_start {
+        tracing::warn!(start = %t, "TONGBAN_CLOCK_START is set: the clock starts at this instant, not at the system time");
+    }
+    let clock = config.clock();
     let result = match words.as_slice() {
-        [] | ["serve"] => serve(config).await,
-        ["migrate"] => open(&config).await.map(|_| println!("migrations applied")),
-        ["seed-demo"] => seed_demo(&config).await,
+        [] | ["serve"] => serve(config, clock).await,
+        ["migrate"] => open(&config, &clock).await.map(|_| println!("migrations applied")),
+        ["seed-demo"] => seed_demo(&config, &clock).await,
         ["audit", "verify"] => return audit_verify(&config).await,
         _ => {
             eprintln!("{USAGE}");
@@ -63,23 +68,27 @@ async fn main() -> ExitCode {
 }
 
 /// Connects and applies migrations.
-async fn open(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+async fn open(config: &Config, clock: &app::ctx::Clock) -> Result<sea_orm::DatabaseConnection, String> {
     if config.is_sqlite() {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
     }
     let conn = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
     db::migrate(&conn).await.map_err(|e| format!("migrations: {e}"))?;
-    app::org::server::ensure_builtin_roles(&conn).await.map_err(|e| e.to_string())?;
+    app::org::server::ensure_builtin_roles(&conn, clock.now()).await.map_err(|e| e.to_string())?;
     Ok(conn)
 }
 
 /// Seeds the demo organisation and says how to sign in.
-async fn seed_and_report(config: &Config, conn: &sea_orm::DatabaseConnection) -> Result<bool, String> {
+async fn seed_and_report(
+    config: &Config,
+    conn: &sea_orm::DatabaseConnection,
+    clock: &app::ctx::Clock,
+) -> Result<bool, String> {
     let (password, generated) = match &config.demo_password {
         Some(p) => (p.clone(), false),
         None => (seed::generate_password(), true),
     };
-    if !seed::seed_demo(conn, &password).await.map_err(|e| e.to_string())? {
+    if !seed::seed_demo(conn, &password, clock.now()).await.map_err(|e| e.to_string())? {
         return Ok(false);
     }
     let url = format!("http://{}", config.addr);
@@ -96,12 +105,12 @@ async fn seed_and_report(config: &Config, conn: &sea_orm::DatabaseConnection) ->
     Ok(true)
 }
 
-async fn seed_demo(config: &Config) -> Result<(), String> {
-    let conn = open(config).await?;
-    if !seed_and_report(config, &conn).await? {
+async fn seed_demo(config: &Config, clock: &app::ctx::Clock) -> Result<(), String> {
+    let conn = open(config, clock).await?;
+    if !seed_and_report(config, &conn, clock).await? {
         println!("the database already has accounts; nothing seeded");
     }
-    app::workflow::builtin::ensure_builtin_templates(&conn).await.map_err(|e| e.to_string())?;
+    app::workflow::builtin::ensure_builtin_templates(&conn, clock.now()).await.map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -125,12 +134,12 @@ async fn audit_verify(config: &Config) -> ExitCode {
     }
 }
 
-async fn serve(config: Config) -> Result<(), String> {
-    let conn = open(&config).await?;
+async fn serve(config: Config, clock: app::ctx::Clock) -> Result<(), String> {
+    let conn = open(&config, &clock).await?;
     if seed::is_empty(&conn).await.map_err(|e| e.to_string())? {
-        seed_and_report(&config, &conn).await?;
+        seed_and_report(&config, &conn, &clock).await?;
     }
-    app::workflow::builtin::ensure_builtin_templates(&conn).await.map_err(|e| e.to_string())?;
+    app::workflow::builtin::ensure_builtin_templates(&conn, clock.now()).await.map_err(|e| e.to_string())?;
     let secret = load_or_create_secret(&config.data_dir)?;
     let mut options = leptos_options()?;
     options.site_addr = config.addr;
@@ -144,9 +153,9 @@ async fn serve(config: Config) -> Result<(), String> {
         smtp: config.smtp.clone(),
     };
     server::assets::precompress(std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref()));
-    let state = app_state(conn.clone(), options, &opts, app::ctx::Clock::system());
+    let state = app_state(conn, options, &opts, clock);
     let app = router_for(state.clone(), &opts);
-    spawn_cleanup(conn);
+    spawn_cleanup(state.clone());
     spawn_workers(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("{}: {e}", config.addr))?;
     tracing::info!(addr = %config.addr, database = if config.is_sqlite() { "sqlite" } else { "postgres" }, "Tongban listening");

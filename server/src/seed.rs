@@ -5,7 +5,7 @@ use app::auth::server::hash_password;
 use app::ctx::{Caller, begin_write};
 use app::entities::{departments, roles, user_roles, users};
 use app::error::{AppError, AppResult};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -95,7 +95,7 @@ pub async fn is_empty(db: &DatabaseConnection) -> AppResult<bool> {
 ///
 /// # Errors
 /// The database error; `Validation` if the password breaks the policy.
-pub async fn seed_demo(db: &DatabaseConnection, password: &str) -> AppResult<bool> {
+pub async fn seed_demo(db: &DatabaseConnection, password: &str, now: DateTime<Utc>) -> AppResult<bool> {
     for (u, ..) in USERS {
         app::domain::password::check_policy(u, password).map_err(|c| AppError::field("TONGBAN_DEMO_PASSWORD", c))?;
     }
@@ -105,8 +105,7 @@ pub async fn seed_demo(db: &DatabaseConnection, password: &str) -> AppResult<boo
     if users::Entity::find().count(&txn).await? > 0 {
         return Ok(false);
     }
-    app::org::server::ensure_builtin_roles(&txn).await?;
-    let now = Utc::now();
+    app::org::server::ensure_builtin_roles(&txn, now).await?;
     let mut dept_ids: HashMap<&str, i64> = HashMap::new();
     for (i, (key, name, parent)) in DEPARTMENTS.iter().enumerate() {
         let d = departments::ActiveModel {
@@ -162,6 +161,7 @@ pub async fn seed_demo(db: &DatabaseConnection, password: &str) -> AppResult<boo
     app::audit::server::record(
         &txn,
         &Caller::system(),
+        now,
         "org.seed_demo",
         "organisation",
         app::audit::server::Outcome::Ok,

@@ -11,15 +11,20 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
 /// The database-backed session store.
+///
+/// Sessions live on the system clock, not on the services' `Clock`: tower-sessions stamps
+/// each record's expiry from the system time itself (it cannot be given a clock), so the
+/// store compares expiries with that same clock. Nothing else compares with `expires_at`.
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    clock: app::ctx::Clock,
 }
 
 impl DbSessionStore {
     #[must_use]
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self { db, clock: app::ctx::Clock::system() }
     }
 }
 
@@ -28,7 +33,8 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
 }
 
 fn expiry(r: &Record) -> DateTime<Utc> {
-    DateTime::from_timestamp(r.expiry_date.unix_timestamp(), 0).unwrap_or_else(Utc::now)
+    // Out of chrono's range only for a corrupt record: treat it as expired.
+    DateTime::from_timestamp(r.expiry_date.unix_timestamp(), 0).unwrap_or(DateTime::UNIX_EPOCH)
 }
 
 fn model(r: &Record) -> session_store::Result<sessions::ActiveModel> {
@@ -73,7 +79,7 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let row = sessions::Entity::find_by_id(id.to_string())
-            .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+            .filter(sessions::Column::ExpiresAt.gt(self.clock.now()))
             .one(&self.db)
             .await
             .map_err(backend)?;
@@ -94,7 +100,7 @@ impl SessionStore for DbSessionStore {
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         sessions::Entity::delete_many()
-            .filter(sessions::Column::ExpiresAt.lte(Utc::now()))
+            .filter(sessions::Column::ExpiresAt.lte(self.clock.now()))
             .exec(&self.db)
             .await
             .map_err(backend)?;

@@ -1,11 +1,15 @@
 //! The `tongban` binary's commands, run as a process against a SQLite data dir.
 
+mod common;
+
 use sea_orm::{ConnectionTrait, Statement};
 use std::process::Command;
 
+/// Runs the binary on the tests' instant (its clock starts there), not the wall clock.
 fn tongban(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_tongban"))
         .args(args)
+        .env("TONGBAN_CLOCK_START", common::test_start().to_rfc3339())
         .env("TONGBAN_DATA_DIR", dir)
         .env("TONGBAN_DEMO_PASSWORD", "Demo-pass-2026")
         .env_remove("DATABASE_URL")
@@ -15,7 +19,7 @@ fn tongban(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 
 #[tokio::test]
 async fn seed_then_verify_then_detect_tampering() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = common::TempDir::new();
     let seeded = tongban(dir.path(), &["seed-demo"]);
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     assert!(String::from_utf8_lossy(&seeded.stdout).contains("admin"));

@@ -8,25 +8,13 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use common::{DEMO_PASSWORD, TestDb, user_id};
 use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
 use std::collections::BTreeSet;
 use tower::ServiceExt;
 
+/// The whole application on the test database's state: the same clock the tests move and
+/// the jobs they run go by.
 fn app(t: &TestDb) -> Router {
-    let options = LeptosOptions::builder().output_name("tongban").site_root("target/site").site_pkg_dir("pkg").build();
-    server::router(
-        t.db.clone(),
-        options,
-        &server::RouterOptions {
-            secure_cookies: false,
-            trust_proxy: true,
-            max_body_bytes: 64 * 1024,
-            secret: [7; 64],
-            data_dir: t.files.clone(),
-            max_upload_bytes: 256 * 1024,
-            smtp: None,
-        },
-    )
+    server::router_for(t.state(), &t.options())
 }
 
 struct Resp {

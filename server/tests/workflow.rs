@@ -13,7 +13,8 @@ use app::workflow::api::{
     TaskBox, TaskQuery,
 };
 use app::workflow::{jobs, server as wf};
-use common::{TestDb, as_user, user_id};
+use chrono::SecondsFormat;
+use common::{TestDb, as_user, test_calendar, user_id};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -64,7 +65,7 @@ async fn approve(st: &AppState, t: &TestDb, username: &str, v: &InstanceView) ->
 
 async fn balance(t: &TestDb, username: &str, kind: &str) -> (String, String, String) {
     let who = as_user(&t.db, username).await;
-    let b = wf::leave_balances(&t.db, &who, None).await.unwrap();
+    let b = wf::leave_balances(&t.state(), &who, None).await.unwrap();
     let b = b.into_iter().find(|b| b.leave_type == kind).unwrap();
     (b.available_days, b.held_days, b.used_days)
 }
@@ -151,7 +152,7 @@ async fn leave_balances_and_routing(t: TestDb) {
     let cc = v.nodes.iter().find(|n| n.id == "cc_hr").unwrap();
     assert_eq!((cc.state, cc.handlers.iter().map(|h| h.id).collect::<Vec<_>>()), (NodeState::Done, vec![chen]));
     let chen_c = as_user(&t.db, "chen.jing").await;
-    let cc_box = wf::list_tasks(&t.db, &chen_c, TaskQuery { r#box: TaskBox::Cc, ..Default::default() }).await.unwrap();
+    let cc_box = wf::list_tasks(&st, &chen_c, TaskQuery { r#box: TaskBox::Cc, ..Default::default() }).await.unwrap();
     assert_eq!(cc_box.items.iter().map(|i| i.instance_id).collect::<Vec<_>>(), vec![v.id]);
     // HR can read it; it is on their list.
     wf::get_instance(&st, &chen_c, v.id).await.unwrap();
@@ -196,7 +197,7 @@ async fn leave_balances_and_routing(t: TestDb) {
     .unwrap();
     assert_eq!(v.form["days"], "1");
     assert_eq!(balance(&t, "zhang.wei", "annual").await.1, "1");
-    let done = wf::list_tasks(&t.db, &li_c, TaskQuery { r#box: TaskBox::Done, ..Default::default() }).await.unwrap();
+    let done = wf::list_tasks(&st, &li_c, TaskQuery { r#box: TaskBox::Done, ..Default::default() }).await.unwrap();
     assert!(done.items.iter().any(|i| i.instance_id == v.id), "the return is on li.na's done list");
     let v = approve(&st, &t, "li.na", &v).await;
     assert_eq!(v.status, InstanceStatus::Approved);
@@ -418,13 +419,19 @@ async fn deadlines_with_a_moved_clock(t: TestDb) {
     let escalate = submit(&st, &zhang, "t_escalate", json!({"subject": "b"})).await.unwrap();
     let approve = submit(&st, &zhang, "t_approve", json!({"subject": "c"})).await.unwrap();
     let ret = submit(&st, &zhang, "t_return", json!({"subject": "d"})).await.unwrap();
-    // Monday 10:00 + 2 working hours = 12:00 Beijing time.
-    assert_eq!(remind.tasks[0].due_at.as_deref(), Some("2026-11-23T04:00:00Z"));
-    st.clock.advance(chrono::Duration::minutes(119));
+    // Two working hours on, by the calendar in China time: from Monday 10:00 that is 12:00;
+    // from 00:17, a weekend or a holiday it is 11:00 on the next working day.
+    let due = t.working_minutes_after(t.now(), 120);
+    let local_due = app::domain::time::local(due);
+    assert!(test_calendar().is_working_day(local_due.date()), "due on a working day: {local_due}");
+    assert_eq!(remind.tasks[0].due_at.as_deref(), Some(due.to_rfc3339_opts(SecondsFormat::Secs, true).as_str()));
+    let minute = chrono::Duration::minutes(1);
+    t.clock().set(due - minute);
     assert_eq!(jobs::run_timers(&st, "a").await.unwrap(), 0, "not due yet");
-    st.clock.advance(chrono::Duration::minutes(2));
+    t.clock().set(due + minute);
     assert_eq!(jobs::run_timers(&st, "a").await.unwrap(), 4);
     assert_eq!(jobs::run_timers(&st, "a").await.unwrap(), 0, "each fires once");
+    let fired = t.now();
 
     let remind = wf::get_instance(&st, &zhang, remind.id).await.unwrap();
     assert!(remind.tasks[0].overdue && remind.status == InstanceStatus::Running);
@@ -439,17 +446,21 @@ async fn deadlines_with_a_moved_clock(t: TestDb) {
     let counts = wf::task_counts(&t.db, &as_user(&t.db, "li.na").await).await.unwrap();
     assert_eq!((counts.todo, counts.overdue), (1, 1));
 
-    // The reminder repeats every 60 working minutes: not at 12:59, at 13:01; not overnight.
-    st.clock.advance(chrono::Duration::minutes(58));
+    // The reminder repeats every 60 working minutes (not overnight, not on days off).
+    let again = t.working_minutes_after(fired, 60);
+    t.clock().set(again - minute);
     assert_eq!(jobs::run_timers(&st, "a").await.unwrap(), 0);
-    st.clock.advance(chrono::Duration::minutes(2));
+    t.clock().set(again + minute);
     assert_eq!(jobs::run_timers(&st, "a").await.unwrap(), 1);
     let reminders =
         |v: &InstanceView| v.history.iter().filter(|h| matches!(h.event, EventKind::Reminded { .. })).count();
     assert_eq!(reminders(&wf::get_instance(&st, &zhang, remind.id).await.unwrap()), 2);
-    // Acting ends the reminders.
+    // Acting ends the reminders; the escalated task has its own deadline from its escalation.
     approve_task(&st, &t, "li.na", remind.id, li).await;
-    st.clock.advance(chrono::Duration::hours(5));
+    let escalated_due = t.working_minutes_after(fired, 120);
+    t.clock().set(escalated_due - minute);
+    assert_eq!(jobs::run_timers(&st, "a").await.unwrap(), 0);
+    t.clock().set(escalated_due + minute);
     assert_eq!(jobs::run_timers(&st, "a").await.unwrap(), 1, "only the escalated task (its own deadline)");
     // The requester was told about every overdue task.
     jobs::deliver_outbox(&st).await.unwrap();
@@ -477,7 +488,7 @@ async fn two_schedulers_fire_each_job_once(t: TestDb) {
     for i in 0..30 {
         ids.push(submit(&st, &zhang, "t_approve", json!({"subject": format!("s{i}")})).await.unwrap().id);
     }
-    st.clock.advance(chrono::Duration::hours(3));
+    t.clock().set(t.working_minutes_after(t.now(), 120) + chrono::Duration::minutes(1));
     let run = |owner: &'static str| {
         let st = st.clone();
         tokio::spawn(async move {
@@ -643,42 +654,54 @@ async fn lists_filter_and_page(t: TestDb) {
     }
     submit(&st, &zhang, "leave", leave("annual", "2026-12-01", "2026-12-01")).await.unwrap();
     let q = |b: TaskBox| TaskQuery { r#box: b, ..Default::default() };
-    let todo = wf::list_tasks(&t.db, &li, q(TaskBox::Todo)).await.unwrap();
+    let todo = wf::list_tasks(&st, &li, q(TaskBox::Todo)).await.unwrap();
     assert_eq!((todo.total, todo.items.len()), (24, 20));
-    let page2 = wf::list_tasks(&t.db, &li, TaskQuery { page: Some(2), ..q(TaskBox::Todo) }).await.unwrap();
+    let page2 = wf::list_tasks(&st, &li, TaskQuery { page: Some(2), ..q(TaskBox::Todo) }).await.unwrap();
     assert_eq!(page2.items.len(), 4);
     let leave_only =
-        wf::list_tasks(&t.db, &li, TaskQuery { template: Some("leave".into()), ..q(TaskBox::Todo) }).await.unwrap();
+        wf::list_tasks(&st, &li, TaskQuery { template: Some("leave".into()), ..q(TaskBox::Todo) }).await.unwrap();
     assert_eq!(leave_only.total, 1);
     assert!(leave_only.items[0].summary.contains("1天"), "{}", leave_only.items[0].summary);
-    let search = wf::list_tasks(&t.db, &li, TaskQuery { q: Some("差旅1".into()), ..q(TaskBox::Todo) }).await.unwrap();
+    let search = wf::list_tasks(&st, &li, TaskQuery { q: Some("差旅1".into()), ..q(TaskBox::Todo) }).await.unwrap();
     assert_eq!(search.total, 11, "差旅1 and 差旅10..19, found in the summaries");
-    let search = wf::list_tasks(&t.db, &li, TaskQuery { q: Some("张伟".into()), ..q(TaskBox::Todo) }).await.unwrap();
+    let search = wf::list_tasks(&st, &li, TaskQuery { q: Some("张伟".into()), ..q(TaskBox::Todo) }).await.unwrap();
     assert_eq!(search.total, 24);
-    let mine = wf::list_tasks(&t.db, &zhang, q(TaskBox::Mine)).await.unwrap();
+    let mine = wf::list_tasks(&st, &zhang, q(TaskBox::Mine)).await.unwrap();
     assert_eq!(mine.total, 24);
-    assert_eq!(wf::list_tasks(&t.db, &zhang, q(TaskBox::Todo)).await.unwrap().total, 0);
+    assert_eq!(wf::list_tasks(&st, &zhang, q(TaskBox::Todo)).await.unwrap().total, 0);
     let running =
-        wf::list_tasks(&t.db, &zhang, TaskQuery { status: Some("running".into()), ..q(TaskBox::Mine) }).await.unwrap();
+        wf::list_tasks(&st, &zhang, TaskQuery { status: Some("running".into()), ..q(TaskBox::Mine) }).await.unwrap();
     assert_eq!(running.total, 24);
-    let e = wf::list_tasks(&t.db, &zhang, TaskQuery { status: Some("bogus".into()), ..q(TaskBox::Mine) })
-        .await
-        .unwrap_err();
+    let e =
+        wf::list_tasks(&st, &zhang, TaskQuery { status: Some("bogus".into()), ..q(TaskBox::Mine) }).await.unwrap_err();
     assert_eq!(e, AppError::field("status", ErrorCode::InvalidFormat));
-    let e = wf::list_tasks(&t.db, &zhang, TaskQuery { from: Some("yesterday".into()), ..q(TaskBox::Mine) })
+    let e = wf::list_tasks(&st, &zhang, TaskQuery { from: Some("yesterday".into()), ..q(TaskBox::Mine) })
         .await
         .unwrap_err();
     assert_eq!(e, AppError::field("from", ErrorCode::InvalidFormat));
     let today = wf::list_tasks(
-        &t.db,
+        &st,
         &zhang,
-        TaskQuery { from: Some("2026-11-23".into()), to: Some("2026-11-23".into()), ..q(TaskBox::Mine) },
+        TaskQuery { from: Some(t.today().to_string()), to: Some(t.today().to_string()), ..q(TaskBox::Mine) },
     )
     .await
     .unwrap();
     assert_eq!(today.total, 24);
+    let yesterday = t.today().pred_opt().unwrap().to_string();
+    let none = wf::list_tasks(
+        &st,
+        &zhang,
+        TaskQuery { from: Some(yesterday.clone()), to: Some(yesterday), ..q(TaskBox::Mine) },
+    )
+    .await
+    .unwrap();
+    assert_eq!(none.total, 0, "filed today in China, not yesterday");
     let tasks = wf_tasks::Entity::find().count(&t.db).await.unwrap();
     assert_eq!(tasks, 24);
+    // How long each task has waited, by the services' clock (the page shows this).
+    t.clock().advance(chrono::Duration::minutes(90));
+    let todo = wf::list_tasks(&st, &li, q(TaskBox::Todo)).await.unwrap();
+    assert!(todo.items.iter().all(|i| i.waited_secs == 90 * 60), "{:?}", todo.items[0]);
 }
 
 async fn transfer_add_signer_and_return_to_a_node(t: TestDb) {
@@ -716,7 +739,7 @@ async fn transfer_add_signer_and_return_to_a_node(t: TestDb) {
     .await
     .unwrap();
     assert_eq!(open_assignees(&v), vec![liu], "the added signer goes first");
-    let todo = wf::list_tasks(&t.db, &chen_c, TaskQuery { r#box: TaskBox::Todo, ..Default::default() }).await.unwrap();
+    let todo = wf::list_tasks(&st, &chen_c, TaskQuery { r#box: TaskBox::Todo, ..Default::default() }).await.unwrap();
     assert_eq!(todo.total, 0, "chen.jing waits for liu.yang");
     let v = approve(&st, &t, "liu.yang", &v).await;
     assert_eq!(open_assignees(&v), vec![chen]);
@@ -743,7 +766,7 @@ async fn transfer_add_signer_and_return_to_a_node(t: TestDb) {
     let finance = v.nodes.iter().find(|n| n.id == "finance").unwrap();
     assert_eq!(finance.state, NodeState::Cancelled);
     // The returned task shows on wang.fang's done list; the history keeps every step.
-    let done = wf::list_tasks(&t.db, &wang_c, TaskQuery { r#box: TaskBox::Done, ..Default::default() }).await.unwrap();
+    let done = wf::list_tasks(&st, &wang_c, TaskQuery { r#box: TaskBox::Done, ..Default::default() }).await.unwrap();
     assert_eq!(done.total, 1);
     let events: Vec<&str> = v
         .history

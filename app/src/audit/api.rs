@@ -42,5 +42,5 @@ pub struct AuditRow {
 #[server(prefix = "/sfn", endpoint = "search_audit")]
 pub async fn search_audit(filter: AuditFilter) -> Result<Page<AuditRow>, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(crate::audit::server::search(&st.db, &caller, filter).await)
+    with_status(crate::audit::server::search(&st, &caller, filter).await)
 }

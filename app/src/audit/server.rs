@@ -2,12 +2,12 @@
 
 use crate::audit::api::{AuditFilter, AuditRow};
 use crate::common::Page;
-use crate::ctx::Caller;
+use crate::ctx::{AppState, Caller};
 use crate::domain::audit::{self as chain, AuditContent, ChainBreak, StoredRow};
 use crate::domain::permission::Permission;
 use crate::entities::{audit_head, audit_log};
 use crate::error::{AppError, AppResult};
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -33,13 +33,15 @@ impl Outcome {
 }
 
 /// Appends one row to the chain. Call it inside the transaction of the change it records,
-/// so both commit or neither does.
+/// so both commit or neither does, with the instant the change took place (the same one the
+/// change itself wrote).
 ///
 /// # Errors
 /// The database error.
 pub async fn record(
     conn: &impl ConnectionTrait,
     caller: &Caller,
+    now: DateTime<Utc>,
     action: &str,
     target: &str,
     outcome: Outcome,
@@ -54,7 +56,6 @@ pub async fn record(
         .await?;
     let head =
         audit_head::Entity::find_by_id(1).one(conn).await?.ok_or_else(|| AppError::internal("audit head missing"))?;
-    let now = Utc::now();
     let content = AuditContent {
         seq: head.seq,
         at: now.to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -93,7 +94,7 @@ pub async fn record(
 
 /// Records a refused or failed operation in its own transaction (the operation's own
 /// transaction, if any, was rolled back).
-pub async fn record_failure(db: &DatabaseConnection, caller: &Caller, action: &str, target: &str, err: &AppError) {
+pub async fn record_failure(st: &AppState, caller: &Caller, action: &str, target: &str, err: &AppError) {
     let outcome = match err {
         AppError::Forbidden | AppError::Unauthenticated => Outcome::Denied,
         _ => Outcome::Failed,
@@ -103,8 +104,8 @@ pub async fn record_failure(db: &DatabaseConnection, caller: &Caller, action: &s
         other => other.to_string(),
     };
     let res: AppResult<()> = async {
-        let txn = crate::ctx::begin_write(db).await?;
-        record(&txn, caller, action, target, outcome, &detail).await?;
+        let txn = crate::ctx::begin_write(&st.db).await?;
+        record(&txn, caller, st.clock.now(), action, target, outcome, &detail).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -118,7 +119,7 @@ pub async fn record_failure(db: &DatabaseConnection, caller: &Caller, action: &s
 ///
 /// # Errors
 /// Whatever the operation returned.
-pub async fn audited<T, F>(db: &DatabaseConnection, caller: &Caller, action: &str, target: &str, op: F) -> AppResult<T>
+pub async fn audited<T, F>(st: &AppState, caller: &Caller, action: &str, target: &str, op: F) -> AppResult<T>
 where
     F: std::future::Future<Output = AppResult<T>>,
 {
@@ -126,7 +127,7 @@ where
     if let Err(e) = &r {
         // Validation errors are the user's typos, not security events; everything else is kept.
         if !matches!(e, AppError::Validation { .. }) {
-            record_failure(db, caller, action, target, e).await;
+            record_failure(st, caller, action, target, e).await;
         }
     }
     r
@@ -142,16 +143,16 @@ fn apply_filter(
     if let Some(action) = f.action.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(audit_log::Column::Action.starts_with(action));
     }
-    if let Some(from) = f.from.as_deref().filter(|s| !s.is_empty()) {
-        let d = chrono::NaiveDate::parse_from_str(from, "%Y-%m-%d")
-            .map_err(|_| AppError::field("from", crate::error::ErrorCode::InvalidFormat))?;
-        q = q.filter(audit_log::Column::At.gte(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()));
+    // Days are China days, as people read the log (not UTC days, which start at 08:00).
+    let (from, to) = crate::domain::time::day_range(
+        crate::domain::validate::optional_day("from", f.from.as_deref())?,
+        crate::domain::validate::optional_day("to", f.to.as_deref())?,
+    );
+    if let Some(from) = from {
+        q = q.filter(audit_log::Column::At.gte(from));
     }
-    if let Some(to) = f.to.as_deref().filter(|s| !s.is_empty()) {
-        let d = chrono::NaiveDate::parse_from_str(to, "%Y-%m-%d")
-            .map_err(|_| AppError::field("to", crate::error::ErrorCode::InvalidFormat))?;
-        let next = d.succ_opt().unwrap_or(d);
-        q = q.filter(audit_log::Column::At.lt(next.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()));
+    if let Some(to) = to {
+        q = q.filter(audit_log::Column::At.lt(to));
     }
     Ok(q)
 }
@@ -173,8 +174,9 @@ fn to_row(m: audit_log::Model) -> AuditRow {
 ///
 /// # Errors
 /// `Forbidden` without `audit_read`; `Validation` for a bad date.
-pub async fn search(db: &DatabaseConnection, caller: &Caller, f: AuditFilter) -> AppResult<Page<AuditRow>> {
-    audited(db, caller, "audit.read", "audit_log", async {
+pub async fn search(st: &AppState, caller: &Caller, f: AuditFilter) -> AppResult<Page<AuditRow>> {
+    let (db, now) = (&st.db, st.clock.now());
+    audited(st, caller, "audit.read", "audit_log", async {
         caller.require(Permission::AuditRead)?;
         let per_page = f.per_page.unwrap_or(50).clamp(1, 200);
         let page = f.page.unwrap_or(1).max(1);
@@ -183,7 +185,7 @@ pub async fn search(db: &DatabaseConnection, caller: &Caller, f: AuditFilter) ->
         let rows =
             q.order_by_desc(audit_log::Column::Seq).offset((page - 1) * per_page).limit(per_page).all(db).await?;
         let txn = crate::ctx::begin_write(db).await?;
-        record(&txn, caller, "audit.read", "audit_log", Outcome::Ok, &filter_detail(&f)).await?;
+        record(&txn, caller, now, "audit.read", "audit_log", Outcome::Ok, &filter_detail(&f)).await?;
         txn.commit().await?;
         Ok(Page { items: rows.into_iter().map(to_row).collect(), total, page, per_page })
     })
@@ -200,12 +202,14 @@ fn filter_detail(f: &AuditFilter) -> String {
     )
 }
 
-/// The filtered audit log as CSV (UTF-8 with BOM so spreadsheet programs read Chinese).
+/// The filtered audit log as CSV (UTF-8 with BOM so spreadsheet programs read Chinese), its
+/// times in China time with the offset written out (`2026-12-01T00:17:05+08:00`).
 ///
 /// # Errors
 /// `Forbidden` without `audit_read`; `Validation` for a bad date.
-pub async fn export_csv(db: &DatabaseConnection, caller: &Caller, f: AuditFilter) -> AppResult<String> {
-    audited(db, caller, "audit.export", "audit_log", async {
+pub async fn export_csv(st: &AppState, caller: &Caller, f: AuditFilter) -> AppResult<String> {
+    let (db, now) = (&st.db, st.clock.now());
+    audited(st, caller, "audit.export", "audit_log", async {
         caller.require(Permission::AuditRead)?;
         let rows = apply_filter(audit_log::Entity::find(), &f)?
             .order_by_asc(audit_log::Column::Seq)
@@ -213,14 +217,16 @@ pub async fn export_csv(db: &DatabaseConnection, caller: &Caller, f: AuditFilter
             .all(db)
             .await?;
         let mut out = String::from("\u{feff}seq,time,actor,action,target,client_addr,result,detail\r\n");
-        for r in rows.into_iter().map(to_row) {
-            let cells = [r.seq.to_string(), r.at, r.actor, r.action, r.target, r.client_addr, r.result, r.detail];
+        for m in rows {
+            let at = m.at.with_timezone(&crate::domain::time::LOCAL_OFFSET).to_rfc3339_opts(SecondsFormat::Secs, false);
+            let r = to_row(m);
+            let cells = [r.seq.to_string(), at, r.actor, r.action, r.target, r.client_addr, r.result, r.detail];
             let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
             out.push_str(&line.join(","));
             out.push_str("\r\n");
         }
         let txn = crate::ctx::begin_write(db).await?;
-        record(&txn, caller, "audit.export", "audit_log", Outcome::Ok, &filter_detail(&f)).await?;
+        record(&txn, caller, now, "audit.export", "audit_log", Outcome::Ok, &filter_detail(&f)).await?;
         txn.commit().await?;
         Ok(out)
     })

@@ -61,7 +61,7 @@ pub async fn current_user() -> Result<Option<Principal>, AppError> {
 #[server(prefix = "/sfn", endpoint = "login")]
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
-    let (user, _) = with_status(crate::auth::server::login(&st.db, &caller, &username, &password).await)?;
+    let (user, _) = with_status(crate::auth::server::login(&st, &caller, &username, &password).await)?;
     let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(AppError::internal)?;
     crate::auth::server::start_session(&session, &user).await?;
     crate::shell::set_locale_cookie(&user.locale, st.settings.secure_cookies);
@@ -73,7 +73,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 #[server(prefix = "/sfn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
-    crate::auth::server::record_logout(&st.db, &caller).await?;
+    crate::auth::server::record_logout(&st, &caller).await?;
     let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(AppError::internal)?;
     session.flush().await.map_err(AppError::internal)?;
     leptos_axum::redirect("/login");
@@ -93,7 +93,7 @@ pub async fn change_password(
         return with_status(Err(AppError::field("confirm_password", crate::error::ErrorCode::InvalidFormat)));
     }
     let version =
-        with_status(crate::auth::server::change_password(&st.db, &caller, &current_password, &new_password).await)?;
+        with_status(crate::auth::server::change_password(&st, &caller, &current_password, &new_password).await)?;
     let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(AppError::internal)?;
     session.insert(crate::auth::server::SESSION_AUTH_VERSION, version).await.map_err(AppError::internal)?;
     Ok(())
@@ -103,7 +103,7 @@ pub async fn change_password(
 #[server(prefix = "/sfn", endpoint = "set_locale")]
 pub async fn set_locale(locale: String, back: Option<String>) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
-    with_status(crate::auth::server::set_locale(&st.db, &caller, &locale).await)?;
+    with_status(crate::auth::server::set_locale(&st, &caller, &locale).await)?;
     crate::shell::set_locale_cookie(&locale, st.settings.secure_cookies);
     leptos_axum::redirect(&safe_next(back.as_deref()));
     Ok(())
@@ -113,7 +113,7 @@ pub async fn set_locale(locale: String, back: Option<String>) -> Result<(), AppE
 #[server(prefix = "/sfn", endpoint = "list_api_tokens")]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenDto>, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(crate::auth::server::list_tokens(&st.db, &caller).await)
+    with_status(crate::auth::server::list_tokens(&st, &caller).await)
 }
 
 /// Creates an API token; the secret comes back once.
@@ -127,7 +127,7 @@ pub async fn create_api_token(name: String, expires_in_days: String) -> Result<C
         ),
     };
     let (info, token) = with_status(
-        crate::auth::server::create_token(&st.db, &caller, NewApiToken { name, expires_in_days: days }).await,
+        crate::auth::server::create_token(&st, &caller, NewApiToken { name, expires_in_days: days }).await,
     )?;
     Ok(CreatedApiToken { info, token })
 }
@@ -136,7 +136,7 @@ pub async fn create_api_token(name: String, expires_in_days: String) -> Result<C
 #[server(prefix = "/sfn", endpoint = "delete_api_token")]
 pub async fn delete_api_token(id: i64) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
-    with_status(crate::auth::server::delete_token(&st.db, &caller, id).await)
+    with_status(crate::auth::server::delete_token(&st, &caller, id).await)
 }
 
 #[cfg(test)]

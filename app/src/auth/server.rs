@@ -2,19 +2,19 @@
 
 use crate::audit::server::{self as audit, Outcome, audited};
 use crate::auth::api::{ApiTokenDto, NewApiToken};
-use crate::ctx::{Caller, begin_write};
+use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::permission::{Permission, Principal};
 use crate::domain::{password, validate};
 use crate::entities::{api_tokens, login_attempts, roles, sessions, user_roles, users};
 use crate::error::{AppError, AppResult, ErrorCode};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
@@ -81,11 +81,8 @@ pub async fn principal_of(conn: &impl ConnectionTrait, user: &users::Model) -> A
 ///
 /// # Errors
 /// The database error.
-pub async fn principal_for_session(
-    db: &DatabaseConnection,
-    user_id: i64,
-    auth_version: i32,
-) -> AppResult<Option<Principal>> {
+pub async fn principal_for_session(st: &AppState, user_id: i64, auth_version: i32) -> AppResult<Option<Principal>> {
+    let db = &st.db;
     let Some(user) = users::Entity::find_by_id(user_id).one(db).await? else { return Ok(None) };
     if !user.active || user.auth_version != auth_version {
         return Ok(None);
@@ -93,25 +90,34 @@ pub async fn principal_for_session(
     Ok(Some(principal_of(db, &user).await?))
 }
 
-/// Seconds until the account may try again, if it is locked for this address.
-async fn locked_for(conn: &impl ConnectionTrait, username: &str, addr: &str) -> AppResult<Option<u64>> {
-    let now = Utc::now();
+/// Seconds until the account may try again, if it is locked for this address. Failures
+/// count after the last success by row order, not by time: several attempts can carry the
+/// same instant.
+async fn locked_for(
+    conn: &impl ConnectionTrait,
+    username: &str,
+    addr: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<u64>> {
     let window_start = now - Duration::minutes(LOCK_MINUTES);
-    let last_success = login_attempts::Entity::find()
+    let last_success: Option<i64> = login_attempts::Entity::find()
+        .select_only()
+        .column(login_attempts::Column::Id)
         .filter(login_attempts::Column::Username.eq(username))
         .filter(login_attempts::Column::ClientAddr.eq(addr))
         .filter(login_attempts::Column::Success.eq(true))
-        .order_by_desc(login_attempts::Column::AttemptedAt)
+        .order_by_desc(login_attempts::Column::Id)
+        .into_tuple()
         .one(conn)
-        .await?
-        .map(|a| a.attempted_at);
-    let since = last_success.map_or(window_start, |s| s.max(window_start));
+        .await?;
     let failures = login_attempts::Entity::find()
         .filter(login_attempts::Column::Username.eq(username))
         .filter(login_attempts::Column::ClientAddr.eq(addr))
         .filter(login_attempts::Column::Success.eq(false))
-        .filter(login_attempts::Column::AttemptedAt.gt(since))
-        .order_by_desc(login_attempts::Column::AttemptedAt)
+        .filter(login_attempts::Column::Id.gt(last_success.unwrap_or(0)))
+        .filter(login_attempts::Column::AttemptedAt.gt(window_start))
+        .order_by_desc(login_attempts::Column::Id)
+        .limit(MAX_FAILURES)
         .all(conn)
         .await?;
     if (failures.len() as u64) < MAX_FAILURES {
@@ -125,12 +131,8 @@ async fn locked_for(conn: &impl ConnectionTrait, username: &str, addr: &str) -> 
 ///
 /// # Errors
 /// `Validation` (empty fields, or `WrongCredentials`), `TooManyAttempts` while locked.
-pub async fn login(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    username: &str,
-    pw: &str,
-) -> AppResult<(users::Model, Principal)> {
+pub async fn login(st: &AppState, caller: &Caller, username: &str, pw: &str) -> AppResult<(users::Model, Principal)> {
+    let (db, now) = (&st.db, st.clock.now());
     let username = username.trim().to_lowercase();
     if username.is_empty() {
         return Err(AppError::field("username", ErrorCode::Required));
@@ -143,9 +145,9 @@ pub async fn login(
         return Err(AppError::field("password", ErrorCode::WrongCredentials));
     }
     let target = format!("user:{username}");
-    if let Some(retry_after_secs) = locked_for(db, &username, &caller.client_addr).await? {
+    if let Some(retry_after_secs) = locked_for(db, &username, &caller.client_addr, now).await? {
         let txn = begin_write(db).await?;
-        audit::record(&txn, caller, "auth.login", &target, Outcome::Denied, "locked").await?;
+        audit::record(&txn, caller, now, "auth.login", &target, Outcome::Denied, "locked").await?;
         txn.commit().await?;
         return Err(AppError::TooManyAttempts { retry_after_secs });
     }
@@ -159,7 +161,6 @@ pub async fn login(
         }
     };
     let active = user.as_ref().is_some_and(|u| u.active);
-    let now = Utc::now();
     let txn = begin_write(db).await?;
     login_attempts::Entity::insert(login_attempts::ActiveModel {
         username: Set(username.clone()),
@@ -177,7 +178,7 @@ pub async fn login(
             let u = am.update(&txn).await?;
             let principal = principal_of(&txn, &u).await?;
             let who = Caller { principal: Some(principal.clone()), ..caller.clone() };
-            audit::record(&txn, &who, "auth.login", &target, Outcome::Ok, "").await?;
+            audit::record(&txn, &who, now, "auth.login", &target, Outcome::Ok, "").await?;
             txn.commit().await?;
             Ok((u, principal))
         }
@@ -187,7 +188,7 @@ pub async fn login(
                 Some(u) if !u.active => "account disabled",
                 Some(_) => "wrong password",
             };
-            audit::record(&txn, caller, "auth.login", &target, Outcome::Failed, why).await?;
+            audit::record(&txn, caller, now, "auth.login", &target, Outcome::Failed, why).await?;
             txn.commit().await?;
             Err(AppError::field("password", ErrorCode::WrongCredentials))
         }
@@ -198,10 +199,11 @@ pub async fn login(
 ///
 /// # Errors
 /// The database error.
-pub async fn record_logout(db: &DatabaseConnection, caller: &Caller) -> AppResult<()> {
+pub async fn record_logout(st: &AppState, caller: &Caller) -> AppResult<()> {
+    let (db, now) = (&st.db, st.clock.now());
     if let Some(p) = &caller.principal {
         let txn = begin_write(db).await?;
-        audit::record(&txn, caller, "auth.logout", &format!("user:{}", p.username), Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, "auth.logout", &format!("user:{}", p.username), Outcome::Ok, "").await?;
         txn.commit().await?;
     }
     Ok(())
@@ -221,10 +223,11 @@ pub async fn revoke_sessions(conn: &impl ConnectionTrait, user_id: i64) -> AppRe
 ///
 /// # Errors
 /// `Unauthenticated`; `Validation` for a wrong current password or a new one that breaks the policy.
-pub async fn change_password(db: &DatabaseConnection, caller: &Caller, current: &str, new: &str) -> AppResult<i32> {
+pub async fn change_password(st: &AppState, caller: &Caller, current: &str, new: &str) -> AppResult<i32> {
+    let (db, now) = (&st.db, st.clock.now());
     let me = caller.require_user()?;
     let target = format!("user:{}", me.username);
-    audited(db, caller, "auth.change_password", &target, async {
+    audited(st, caller, "auth.change_password", &target, async {
         let user = users::Entity::find_by_id(me.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
         if !verify_password(&user.password_hash, current) {
             return Err(AppError::field("current_password", ErrorCode::WrongPassword));
@@ -239,10 +242,10 @@ pub async fn change_password(db: &DatabaseConnection, caller: &Caller, current: 
         let mut am = user.into_active_model();
         am.password_hash = Set(hash);
         am.auth_version = Set(version);
-        am.updated_at = Set(Utc::now());
+        am.updated_at = Set(now);
         am.update(&txn).await?;
         revoke_sessions(&txn, me.user_id).await?;
-        audit::record(&txn, caller, "auth.change_password", &target, Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, "auth.change_password", &target, Outcome::Ok, "").await?;
         txn.commit().await?;
         Ok(version)
     })
@@ -253,7 +256,8 @@ pub async fn change_password(db: &DatabaseConnection, caller: &Caller, current: 
 ///
 /// # Errors
 /// `Validation` for an unsupported locale.
-pub async fn set_locale(db: &DatabaseConnection, caller: &Caller, locale: &str) -> AppResult<()> {
+pub async fn set_locale(st: &AppState, caller: &Caller, locale: &str) -> AppResult<()> {
+    let (db, now) = (&st.db, st.clock.now());
     let locale = validate::locale(locale)?;
     let Some(me) = &caller.principal else { return Ok(()) };
     let txn = begin_write(db).await?;
@@ -262,7 +266,7 @@ pub async fn set_locale(db: &DatabaseConnection, caller: &Caller, locale: &str) 
         .filter(users::Column::Id.eq(me.user_id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, caller, "user.set_locale", &format!("user:{}", me.username), Outcome::Ok, &locale).await?;
+    audit::record(&txn, caller, now, "user.set_locale", &format!("user:{}", me.username), Outcome::Ok, &locale).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -286,16 +290,13 @@ fn token_dto(m: api_tokens::Model) -> ApiTokenDto {
 ///
 /// # Errors
 /// `Unauthenticated`; `Validation` for a bad name or expiry.
-pub async fn create_token(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    input: NewApiToken,
-) -> AppResult<(ApiTokenDto, String)> {
+pub async fn create_token(st: &AppState, caller: &Caller, input: NewApiToken) -> AppResult<(ApiTokenDto, String)> {
+    let (db, now) = (&st.db, st.clock.now());
     let me = caller.require_user()?;
     let name = validate::required_text("name", &input.name, 60)?;
     let expires_at = match input.expires_in_days {
         None => None,
-        Some(d) if (1..=3650).contains(&d) => Some(Utc::now() + Duration::days(d)),
+        Some(d) if (1..=3650).contains(&d) => Some(now + Duration::days(d)),
         Some(_) => return Err(AppError::field("expires_in_days", ErrorCode::OutOfRange)),
     };
     let mut raw = [0_u8; 32];
@@ -311,14 +312,14 @@ pub async fn create_token(
         name: Set(name.clone()),
         token_hash: Set(token_hash(&secret)),
         prefix: Set(secret[..10].to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         last_used_at: Set(None),
         expires_at: Set(expires_at),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, caller, "token.create", &format!("token:{}", m.id), Outcome::Ok, &name).await?;
+    audit::record(&txn, caller, now, "token.create", &format!("token:{}", m.id), Outcome::Ok, &name).await?;
     txn.commit().await?;
     Ok((token_dto(m), secret))
 }
@@ -327,7 +328,8 @@ pub async fn create_token(
 ///
 /// # Errors
 /// `Unauthenticated`.
-pub async fn list_tokens(db: &DatabaseConnection, caller: &Caller) -> AppResult<Vec<ApiTokenDto>> {
+pub async fn list_tokens(st: &AppState, caller: &Caller) -> AppResult<Vec<ApiTokenDto>> {
+    let db = &st.db;
     let me = caller.require_user()?;
     let rows = api_tokens::Entity::find()
         .filter(api_tokens::Column::UserId.eq(me.user_id))
@@ -341,9 +343,10 @@ pub async fn list_tokens(db: &DatabaseConnection, caller: &Caller) -> AppResult<
 ///
 /// # Errors
 /// `Unauthenticated`; `NotFound` for a token that is not the caller's.
-pub async fn delete_token(db: &DatabaseConnection, caller: &Caller, id: i64) -> AppResult<()> {
+pub async fn delete_token(st: &AppState, caller: &Caller, id: i64) -> AppResult<()> {
+    let (db, now) = (&st.db, st.clock.now());
     let me = caller.require_user()?;
-    audited(db, caller, "token.delete", &format!("token:{id}"), async {
+    audited(st, caller, "token.delete", &format!("token:{id}"), async {
         let txn = begin_write(db).await?;
         let res = api_tokens::Entity::delete_many()
             .filter(api_tokens::Column::Id.eq(id))
@@ -353,7 +356,7 @@ pub async fn delete_token(db: &DatabaseConnection, caller: &Caller, id: i64) -> 
         if res.rows_affected == 0 {
             return Err(AppError::NotFound);
         }
-        audit::record(&txn, caller, "token.delete", &format!("token:{id}"), Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, "token.delete", &format!("token:{id}"), Outcome::Ok, "").await?;
         txn.commit().await?;
         Ok(())
     })
@@ -365,7 +368,8 @@ pub async fn delete_token(db: &DatabaseConnection, caller: &Caller, id: i64) -> 
 ///
 /// # Errors
 /// The database error.
-pub async fn principal_for_token(db: &DatabaseConnection, secret: &str) -> AppResult<Option<Principal>> {
+pub async fn principal_for_token(st: &AppState, secret: &str) -> AppResult<Option<Principal>> {
+    let (db, now) = (&st.db, st.clock.now());
     if !secret.starts_with("tb_") || secret.len() != 67 {
         return Ok(None);
     }
@@ -374,7 +378,6 @@ pub async fn principal_for_token(db: &DatabaseConnection, secret: &str) -> AppRe
     else {
         return Ok(None);
     };
-    let now = Utc::now();
     if tok.expires_at.is_some_and(|e| e <= now) {
         return Ok(None);
     }

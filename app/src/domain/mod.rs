@@ -5,5 +5,6 @@ pub mod audit;
 pub mod org;
 pub mod password;
 pub mod permission;
+pub mod time;
 pub mod validate;
 pub mod workflow;

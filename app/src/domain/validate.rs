@@ -29,6 +29,17 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, App
     Ok(v.to_owned())
 }
 
+/// An optional date as people type it (`YYYY-MM-DD`); empty means none.
+///
+/// # Errors
+/// `InvalidFormat` on `field`.
+pub fn optional_day(field: &str, value: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppError> {
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => super::time::parse_day(s).map(Some).ok_or_else(|| AppError::field(field, ErrorCode::InvalidFormat)),
+    }
+}
+
 /// A username: 3–32 characters, lower-case letters, digits, `.`, `_`, `-`, starting with a letter.
 ///
 /// # Errors

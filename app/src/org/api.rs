@@ -170,7 +170,7 @@ pub fn opt_id(field: &str, s: &str) -> Result<Option<i64>, AppError> {
 #[server(prefix = "/sfn", endpoint = "list_departments")]
 pub async fn list_departments() -> Result<Vec<DepartmentDto>, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::list_departments(&st.db, &caller).await)
+    with_status(svc::list_departments(&st, &caller).await)
 }
 
 /// The address book.
@@ -181,28 +181,28 @@ pub async fn search_directory(
     page: Option<u64>,
 ) -> Result<Page<DirectoryEntry>, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::directory(&st.db, &caller, q, dept, page).await)
+    with_status(svc::directory(&st, &caller, q, dept, page).await)
 }
 
 /// Accounts for administration.
 #[server(prefix = "/sfn", endpoint = "list_users")]
 pub async fn list_users(q: Option<String>, page: Option<u64>) -> Result<Page<UserSummary>, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::list_users(&st.db, &caller, q, page).await)
+    with_status(svc::list_users(&st, &caller, q, page).await)
 }
 
 /// One account in full (audited).
 #[server(prefix = "/sfn", endpoint = "get_user")]
 pub async fn get_user(id: i64) -> Result<UserDetail, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::get_user(&st.db, &caller, id).await)
+    with_status(svc::get_user(&st, &caller, id).await)
 }
 
 /// The caller's own account.
 #[server(prefix = "/sfn", endpoint = "my_account")]
 pub async fn my_account() -> Result<UserDetail, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::my_account(&st.db, &caller).await)
+    with_status(svc::my_account(&st, &caller).await)
 }
 
 /// Creates an account, then opens it.
@@ -229,7 +229,7 @@ pub async fn create_user(
         email,
         roles: vec![],
     };
-    let u = with_status(svc::create_user(&st.db, &caller, input).await)?;
+    let u = with_status(svc::create_user(&st, &caller, input).await)?;
     leptos_axum::redirect(&format!("/admin/users/{}", u.id));
     Ok(u)
 }
@@ -254,28 +254,28 @@ pub async fn update_user(
         phone,
         email,
     };
-    with_status(svc::update_user(&st.db, &caller, id, upd).await)
+    with_status(svc::update_user(&st, &caller, id, upd).await)
 }
 
 /// Enables or disables an account.
 #[server(prefix = "/sfn", endpoint = "set_user_active")]
 pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::set_user_active(&st.db, &caller, id, active).await)
+    with_status(svc::set_user_active(&st, &caller, id, active).await)
 }
 
 /// Sets a new password for an account.
 #[server(prefix = "/sfn", endpoint = "reset_password")]
 pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::reset_password(&st.db, &caller, id, &password).await)
+    with_status(svc::reset_password(&st, &caller, id, &password).await)
 }
 
 /// Grants or revokes one role of an account.
 #[server(prefix = "/sfn", endpoint = "set_user_role")]
 pub async fn set_user_role(id: i64, role: String, granted: bool) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::set_user_role(&st.db, &caller, id, &role, granted).await)
+    with_status(svc::set_user_role(&st, &caller, id, &role, granted).await)
 }
 
 /// Creates a department.
@@ -283,7 +283,7 @@ pub async fn set_user_role(id: i64, role: String, granted: bool) -> Result<(), A
 pub async fn create_department(name: String, parent_id: String) -> Result<DepartmentDto, AppError> {
     let (st, caller) = server_context().await?;
     let parent = with_status(opt_id("parent_id", &parent_id))?;
-    with_status(svc::create_department(&st.db, &caller, &name, parent).await)
+    with_status(svc::create_department(&st, &caller, &name, parent).await)
 }
 
 /// Renames, moves or re-heads a department.
@@ -306,21 +306,21 @@ pub async fn update_department(
         head_user_id: with_status(opt_id("head_user_id", &head_user_id))?,
         sort_order: sort,
     };
-    with_status(svc::update_department(&st.db, &caller, id, upd).await)
+    with_status(svc::update_department(&st, &caller, id, upd).await)
 }
 
 /// Deletes an empty department.
 #[server(prefix = "/sfn", endpoint = "delete_department")]
 pub async fn delete_department(id: i64) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::delete_department(&st.db, &caller, id).await)
+    with_status(svc::delete_department(&st, &caller, id).await)
 }
 
 /// Every role.
 #[server(prefix = "/sfn", endpoint = "list_roles")]
 pub async fn list_roles() -> Result<Vec<RoleDto>, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::list_roles(&st.db, &caller).await)
+    with_status(svc::list_roles(&st, &caller).await)
 }
 
 /// Creates a custom role (it starts with address-book access only).
@@ -328,7 +328,7 @@ pub async fn list_roles() -> Result<Vec<RoleDto>, AppError> {
 pub async fn create_role(key: String, name: String) -> Result<RoleDto, AppError> {
     let (st, caller) = server_context().await?;
     let n = NewRole { key, name, permissions: vec![Permission::DirectoryRead.key().to_owned()] };
-    with_status(svc::create_role(&st.db, &caller, n).await)
+    with_status(svc::create_role(&st, &caller, n).await)
 }
 
 /// Grants or withdraws one permission of a role.
@@ -338,21 +338,21 @@ pub async fn set_role_permission(role_id: i64, permission: String, granted: bool
     let p = with_status(
         Permission::from_key(&permission).ok_or_else(|| AppError::field("permission", ErrorCode::UnknownReference)),
     )?;
-    with_status(svc::set_role_permission(&st.db, &caller, role_id, p, granted).await)
+    with_status(svc::set_role_permission(&st, &caller, role_id, p, granted).await)
 }
 
 /// Deletes a custom role.
 #[server(prefix = "/sfn", endpoint = "delete_role")]
 pub async fn delete_role(id: i64) -> Result<(), AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::delete_role(&st.db, &caller, id).await)
+    with_status(svc::delete_role(&st, &caller, id).await)
 }
 
 /// Accounts without a login for `days` days.
 #[server(prefix = "/sfn", endpoint = "dormant_accounts")]
 pub async fn dormant_accounts(days: i64) -> Result<Vec<DormantAccount>, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::dormant_accounts(&st.db, &caller, days).await)
+    with_status(svc::dormant_accounts(&st, &caller, days).await)
 }
 
 /// A person to pick in a form.
@@ -367,5 +367,5 @@ pub struct UserOption {
 #[server(prefix = "/sfn", endpoint = "user_options")]
 pub async fn user_options() -> Result<Vec<UserOption>, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::user_options(&st.db, &caller).await)
+    with_status(svc::user_options(&st, &caller).await)
 }

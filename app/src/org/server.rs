@@ -4,7 +4,7 @@
 use crate::audit::server::{self as audit, Outcome, audited};
 use crate::auth::server::{hash_password, revoke_sessions};
 use crate::common::Page;
-use crate::ctx::{Caller, begin_write};
+use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::org::{DeptNode, flatten_tree, subtree_ids, would_cycle};
 use crate::domain::permission::{BUILTIN_ROLES, DEFAULT_ROLE, Permission};
 use crate::domain::{password, validate};
@@ -18,8 +18,8 @@ use chrono::{SecondsFormat, Utc};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -31,7 +31,7 @@ fn ts(t: chrono::DateTime<Utc>) -> String {
 ///
 /// # Errors
 /// The database error.
-pub async fn ensure_builtin_roles(conn: &impl ConnectionTrait) -> AppResult<()> {
+pub async fn ensure_builtin_roles(conn: &impl ConnectionTrait, now: chrono::DateTime<Utc>) -> AppResult<()> {
     for (key, perms) in BUILTIN_ROLES {
         let keys: Vec<&str> = perms.iter().map(|p| p.key()).collect();
         let json = serde_json::to_string(&keys).map_err(AppError::internal)?;
@@ -53,7 +53,7 @@ pub async fn ensure_builtin_roles(conn: &impl ConnectionTrait) -> AppResult<()> 
                     name: Set(builtin_role_name(key).to_owned()),
                     builtin: Set(true),
                     permissions: Set(json),
-                    created_at: Set(Utc::now()),
+                    created_at: Set(now),
                     ..Default::default()
                 }
                 .insert(conn)
@@ -90,7 +90,8 @@ fn nodes(depts: &[departments::Model]) -> Vec<DeptNode> {
 ///
 /// # Errors
 /// `Unauthenticated`/`Forbidden` without `directory_read`.
-pub async fn list_departments(db: &DatabaseConnection, caller: &Caller) -> AppResult<Vec<DepartmentDto>> {
+pub async fn list_departments(st: &AppState, caller: &Caller) -> AppResult<Vec<DepartmentDto>> {
+    let db = &st.db;
     caller.require(Permission::DirectoryRead)?;
     let depts = all_departments(db).await?;
     let counts: Vec<(Option<i64>, i64)> = users::Entity::find()
@@ -155,12 +156,13 @@ async fn check_active_user(conn: &impl ConnectionTrait, field: &str, id: Option<
 /// # Errors
 /// `Forbidden` without `dept_manage`; `Validation` for a bad name or unknown parent.
 pub async fn create_department(
-    db: &DatabaseConnection,
+    st: &AppState,
     caller: &Caller,
     name: &str,
     parent_id: Option<i64>,
 ) -> AppResult<DepartmentDto> {
-    audited(db, caller, "department.create", name, async {
+    let (db, now) = (&st.db, st.clock.now());
+    audited(st, caller, "department.create", name, async {
         caller.require(Permission::DeptManage)?;
         let name = validate::required_text("name", name, 50)?;
         let txn = begin_write(db).await?;
@@ -170,12 +172,13 @@ pub async fn create_department(
             parent_id: Set(parent_id),
             head_user_id: Set(None),
             sort_order: Set(0),
-            created_at: Set(Utc::now()),
+            created_at: Set(now),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
-        audit::record(&txn, caller, "department.create", &format!("department:{}", d.id), Outcome::Ok, &name).await?;
+        audit::record(&txn, caller, now, "department.create", &format!("department:{}", d.id), Outcome::Ok, &name)
+            .await?;
         txn.commit().await?;
         Ok(DepartmentDto {
             id: d.id,
@@ -195,9 +198,10 @@ pub async fn create_department(
 ///
 /// # Errors
 /// `Forbidden`; `NotFound`; `Validation` (name, unknown parent or head, a move into its own subtree).
-pub async fn update_department(db: &DatabaseConnection, caller: &Caller, id: i64, u: DeptUpdate) -> AppResult<()> {
+pub async fn update_department(st: &AppState, caller: &Caller, id: i64, u: DeptUpdate) -> AppResult<()> {
+    let (db, now) = (&st.db, st.clock.now());
     let target = format!("department:{id}");
-    audited(db, caller, "department.update", &target, async {
+    audited(st, caller, "department.update", &target, async {
         caller.require(Permission::DeptManage)?;
         let name = validate::required_text("name", &u.name, 50)?;
         let txn = begin_write(db).await?;
@@ -218,7 +222,7 @@ pub async fn update_department(db: &DatabaseConnection, caller: &Caller, id: i64
         am.head_user_id = Set(u.head_user_id);
         am.sort_order = Set(u.sort_order.unwrap_or(0).clamp(-10_000, 10_000));
         am.update(&txn).await?;
-        audit::record(&txn, caller, "department.update", &target, Outcome::Ok, &detail).await?;
+        audit::record(&txn, caller, now, "department.update", &target, Outcome::Ok, &detail).await?;
         txn.commit().await?;
         Ok(())
     })
@@ -229,9 +233,10 @@ pub async fn update_department(db: &DatabaseConnection, caller: &Caller, id: i64
 ///
 /// # Errors
 /// `Forbidden`; `NotFound`; `Validation` with `NotEmpty`.
-pub async fn delete_department(db: &DatabaseConnection, caller: &Caller, id: i64) -> AppResult<()> {
+pub async fn delete_department(st: &AppState, caller: &Caller, id: i64) -> AppResult<()> {
+    let (db, now) = (&st.db, st.clock.now());
     let target = format!("department:{id}");
-    audited(db, caller, "department.delete", &target, async {
+    audited(st, caller, "department.delete", &target, async {
         caller.require(Permission::DeptManage)?;
         let txn = begin_write(db).await?;
         let d = departments::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
@@ -241,7 +246,7 @@ pub async fn delete_department(db: &DatabaseConnection, caller: &Caller, id: i64
             return Err(AppError::field("department", ErrorCode::NotEmpty));
         }
         departments::Entity::delete_by_id(id).exec(&txn).await?;
-        audit::record(&txn, caller, "department.delete", &target, Outcome::Ok, &d.name).await?;
+        audit::record(&txn, caller, now, "department.delete", &target, Outcome::Ok, &d.name).await?;
         txn.commit().await?;
         Ok(())
     })
@@ -305,12 +310,13 @@ async fn dept_names(conn: &impl ConnectionTrait) -> AppResult<HashMap<i64, Strin
 /// # Errors
 /// `Forbidden` without `directory_read`.
 pub async fn directory(
-    db: &DatabaseConnection,
+    st: &AppState,
     caller: &Caller,
     q: Option<String>,
     dept: Option<i64>,
     page: Option<u64>,
 ) -> AppResult<Page<DirectoryEntry>> {
+    let db = &st.db;
     caller.require(Permission::DirectoryRead)?;
     let per_page = 30;
     let page = page.unwrap_or(1).clamp(1, 100_000);
@@ -362,11 +368,12 @@ async fn roles_of(conn: &impl ConnectionTrait, user_ids: &[i64]) -> AppResult<Ha
 /// # Errors
 /// `Forbidden` without `user_read`.
 pub async fn list_users(
-    db: &DatabaseConnection,
+    st: &AppState,
     caller: &Caller,
     q: Option<String>,
     page: Option<u64>,
 ) -> AppResult<Page<UserSummary>> {
+    let db = &st.db;
     caller.require(Permission::UserRead)?;
     let per_page = 50;
     let page = page.unwrap_or(1).clamp(1, 100_000);
@@ -422,14 +429,15 @@ async fn detail_of(conn: &impl ConnectionTrait, u: users::Model) -> AppResult<Us
 ///
 /// # Errors
 /// `Forbidden` without `user_read`; `NotFound`.
-pub async fn get_user(db: &DatabaseConnection, caller: &Caller, id: i64) -> AppResult<UserDetail> {
+pub async fn get_user(st: &AppState, caller: &Caller, id: i64) -> AppResult<UserDetail> {
+    let (db, now) = (&st.db, st.clock.now());
     let target = format!("user:{id}");
-    audited(db, caller, "user.read", &target, async {
+    audited(st, caller, "user.read", &target, async {
         caller.require(Permission::UserRead)?;
         let u = users::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
         let detail = detail_of(db, u).await?;
         let txn = begin_write(db).await?;
-        audit::record(&txn, caller, "user.read", &format!("user:{}", detail.username), Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, "user.read", &format!("user:{}", detail.username), Outcome::Ok, "").await?;
         txn.commit().await?;
         Ok(detail)
     })
@@ -440,7 +448,8 @@ pub async fn get_user(db: &DatabaseConnection, caller: &Caller, id: i64) -> AppR
 ///
 /// # Errors
 /// `Unauthenticated`.
-pub async fn my_account(db: &DatabaseConnection, caller: &Caller) -> AppResult<UserDetail> {
+pub async fn my_account(st: &AppState, caller: &Caller) -> AppResult<UserDetail> {
+    let db = &st.db;
     let me = caller.require_user()?;
     let u = users::Entity::find_by_id(me.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
     detail_of(db, u).await
@@ -460,9 +469,10 @@ async fn role_id(conn: &impl ConnectionTrait, key: &str) -> AppResult<i64> {
 /// # Errors
 /// `Forbidden` without `user_manage`; `Validation` (fields, password policy, a taken
 /// username, unknown department, manager or role).
-pub async fn create_user(db: &DatabaseConnection, caller: &Caller, n: NewUser) -> AppResult<UserDetail> {
+pub async fn create_user(st: &AppState, caller: &Caller, n: NewUser) -> AppResult<UserDetail> {
+    let (db, now) = (&st.db, st.clock.now());
     let target = format!("user:{}", n.username.trim());
-    audited(db, caller, "user.create", &target, async {
+    audited(st, caller, "user.create", &target, async {
         caller.require(Permission::UserManage)?;
         let username = validate::username(&n.username)?;
         let display_name = validate::required_text("display_name", &n.display_name, 40)?;
@@ -478,7 +488,6 @@ pub async fn create_user(db: &DatabaseConnection, caller: &Caller, n: NewUser) -
         }
         check_department(&txn, "department_id", n.department_id).await?;
         check_active_user(&txn, "manager_id", n.manager_id).await?;
-        let now = Utc::now();
         let u = users::ActiveModel {
             username: Set(username.clone()),
             display_name: Set(display_name),
@@ -504,7 +513,7 @@ pub async fn create_user(db: &DatabaseConnection, caller: &Caller, n: NewUser) -
                 .exec(&txn)
                 .await?;
         }
-        audit::record(&txn, caller, "user.create", &format!("user:{username}"), Outcome::Ok, &role_keys.join(","))
+        audit::record(&txn, caller, now, "user.create", &format!("user:{username}"), Outcome::Ok, &role_keys.join(","))
             .await?;
         let detail = detail_of(&txn, u).await?;
         txn.commit().await?;
@@ -517,9 +526,10 @@ pub async fn create_user(db: &DatabaseConnection, caller: &Caller, n: NewUser) -
 ///
 /// # Errors
 /// `Forbidden`; `NotFound`; `Validation`.
-pub async fn update_user(db: &DatabaseConnection, caller: &Caller, id: i64, upd: UserUpdate) -> AppResult<UserDetail> {
+pub async fn update_user(st: &AppState, caller: &Caller, id: i64, upd: UserUpdate) -> AppResult<UserDetail> {
+    let (db, now) = (&st.db, st.clock.now());
     let target = format!("user:{id}");
-    audited(db, caller, "user.update", &target, async {
+    audited(st, caller, "user.update", &target, async {
         caller.require(Permission::UserManage)?;
         let display_name = validate::required_text("display_name", &upd.display_name, 40)?;
         let position = validate::optional_text("position", &upd.position, 40)?;
@@ -540,9 +550,9 @@ pub async fn update_user(db: &DatabaseConnection, caller: &Caller, id: i64, upd:
         am.email = Set(email);
         am.department_id = Set(upd.department_id);
         am.manager_id = Set(upd.manager_id);
-        am.updated_at = Set(Utc::now());
+        am.updated_at = Set(now);
         let u = am.update(&txn).await?;
-        audit::record(&txn, caller, "user.update", &format!("user:{username}"), Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, "user.update", &format!("user:{username}"), Outcome::Ok, "").await?;
         let detail = detail_of(&txn, u).await?;
         txn.commit().await?;
         Ok(detail)
@@ -554,10 +564,11 @@ pub async fn update_user(db: &DatabaseConnection, caller: &Caller, id: i64, upd:
 ///
 /// # Errors
 /// `Forbidden`; `NotFound`; `Conflict` when disabling oneself.
-pub async fn set_user_active(db: &DatabaseConnection, caller: &Caller, id: i64, active: bool) -> AppResult<()> {
+pub async fn set_user_active(st: &AppState, caller: &Caller, id: i64, active: bool) -> AppResult<()> {
+    let (db, now) = (&st.db, st.clock.now());
     let action = if active { "user.enable" } else { "user.disable" };
     let target = format!("user:{id}");
-    audited(db, caller, action, &target, async {
+    audited(st, caller, action, &target, async {
         let me = caller.require(Permission::UserManage)?;
         if me.user_id == id && !active {
             return Err(AppError::Conflict { message: "you cannot disable your own account".into() });
@@ -571,12 +582,12 @@ pub async fn set_user_active(db: &DatabaseConnection, caller: &Caller, id: i64, 
         if !active {
             am.auth_version = Set(version);
         }
-        am.updated_at = Set(Utc::now());
+        am.updated_at = Set(now);
         am.update(&txn).await?;
         if !active {
             revoke_sessions(&txn, id).await?;
         }
-        audit::record(&txn, caller, action, &format!("user:{username}"), Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, action, &format!("user:{username}"), Outcome::Ok, "").await?;
         txn.commit().await?;
         Ok(())
     })
@@ -587,9 +598,10 @@ pub async fn set_user_active(db: &DatabaseConnection, caller: &Caller, id: i64, 
 ///
 /// # Errors
 /// `Forbidden`; `NotFound`; `Validation` for the policy.
-pub async fn reset_password(db: &DatabaseConnection, caller: &Caller, id: i64, new_password: &str) -> AppResult<()> {
+pub async fn reset_password(st: &AppState, caller: &Caller, id: i64, new_password: &str) -> AppResult<()> {
+    let (db, now) = (&st.db, st.clock.now());
     let target = format!("user:{id}");
-    audited(db, caller, "user.reset_password", &target, async {
+    audited(st, caller, "user.reset_password", &target, async {
         caller.require(Permission::UserManage)?;
         let u = users::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
         password::check_policy(&u.username, new_password).map_err(|c| AppError::field("password", c))?;
@@ -600,10 +612,10 @@ pub async fn reset_password(db: &DatabaseConnection, caller: &Caller, id: i64, n
         let mut am = u.into_active_model();
         am.password_hash = Set(hash);
         am.auth_version = Set(version);
-        am.updated_at = Set(Utc::now());
+        am.updated_at = Set(now);
         am.update(&txn).await?;
         revoke_sessions(&txn, id).await?;
-        audit::record(&txn, caller, "user.reset_password", &format!("user:{username}"), Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, "user.reset_password", &format!("user:{username}"), Outcome::Ok, "").await?;
         txn.commit().await?;
         Ok(())
     })
@@ -615,16 +627,11 @@ pub async fn reset_password(db: &DatabaseConnection, caller: &Caller, id: i64, n
 /// # Errors
 /// `Forbidden`; `NotFound`; `Validation` for an unknown role; `Conflict` when an
 /// administrator would remove their own admin role.
-pub async fn set_user_role(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    id: i64,
-    role: &str,
-    granted: bool,
-) -> AppResult<()> {
+pub async fn set_user_role(st: &AppState, caller: &Caller, id: i64, role: &str, granted: bool) -> AppResult<()> {
+    let (db, now) = (&st.db, st.clock.now());
     let action = if granted { "user.grant_role" } else { "user.revoke_role" };
     let target = format!("user:{id}");
-    audited(db, caller, action, &target, async {
+    audited(st, caller, action, &target, async {
         let me = caller.require(Permission::UserManage)?;
         if me.user_id == id && role == "admin" && !granted {
             return Err(AppError::Conflict { message: "you cannot remove your own admin role".into() });
@@ -644,7 +651,7 @@ pub async fn set_user_role(
         } else if !granted && exists {
             user_roles::Entity::delete_by_id((id, rid)).exec(&txn).await?;
         }
-        audit::record(&txn, caller, action, &format!("user:{}", u.username), Outcome::Ok, role).await?;
+        audit::record(&txn, caller, now, action, &format!("user:{}", u.username), Outcome::Ok, role).await?;
         txn.commit().await?;
         Ok(())
     })
@@ -664,7 +671,8 @@ fn role_dto(r: roles::Model, members: u64) -> RoleDto {
 ///
 /// # Errors
 /// `Forbidden` without `role_manage` or `user_manage`.
-pub async fn list_roles(db: &DatabaseConnection, caller: &Caller) -> AppResult<Vec<RoleDto>> {
+pub async fn list_roles(st: &AppState, caller: &Caller) -> AppResult<Vec<RoleDto>> {
+    let db = &st.db;
     let me = caller.require_user()?;
     if !me.can(Permission::RoleManage) && !me.can(Permission::UserManage) && !me.can(Permission::UserRead) {
         return Err(AppError::Forbidden);
@@ -703,8 +711,9 @@ fn parse_permissions(keys: &[String]) -> AppResult<Vec<String>> {
 ///
 /// # Errors
 /// `Forbidden` without `role_manage`; `Validation` (key format, duplicate, unknown permission).
-pub async fn create_role(db: &DatabaseConnection, caller: &Caller, n: NewRole) -> AppResult<RoleDto> {
-    audited(db, caller, "role.create", &format!("role:{}", n.key.trim()), async {
+pub async fn create_role(st: &AppState, caller: &Caller, n: NewRole) -> AppResult<RoleDto> {
+    let (db, now) = (&st.db, st.clock.now());
+    audited(st, caller, "role.create", &format!("role:{}", n.key.trim()), async {
         caller.require(Permission::RoleManage)?;
         let key = validate::username(&n.key).map_err(|_| AppError::field("key", ErrorCode::InvalidFormat))?;
         let name = validate::required_text("name", &n.name, 40)?;
@@ -718,12 +727,12 @@ pub async fn create_role(db: &DatabaseConnection, caller: &Caller, n: NewRole) -
             name: Set(name),
             builtin: Set(false),
             permissions: Set(serde_json::to_string(&perms).map_err(AppError::internal)?),
-            created_at: Set(Utc::now()),
+            created_at: Set(now),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
-        audit::record(&txn, caller, "role.create", &format!("role:{key}"), Outcome::Ok, &perms.join(",")).await?;
+        audit::record(&txn, caller, now, "role.create", &format!("role:{key}"), Outcome::Ok, &perms.join(",")).await?;
         txn.commit().await?;
         Ok(role_dto(r, 0))
     })
@@ -735,14 +744,15 @@ pub async fn create_role(db: &DatabaseConnection, caller: &Caller, n: NewRole) -
 /// # Errors
 /// `Forbidden`; `NotFound`; `Conflict` for the admin role.
 pub async fn set_role_permission(
-    db: &DatabaseConnection,
+    st: &AppState,
     caller: &Caller,
     role_id: i64,
     permission: Permission,
     granted: bool,
 ) -> AppResult<()> {
+    let (db, now) = (&st.db, st.clock.now());
     let target = format!("role:{role_id}");
-    audited(db, caller, "role.update", &target, async {
+    audited(st, caller, "role.update", &target, async {
         caller.require(Permission::RoleManage)?;
         let txn = begin_write(db).await?;
         let r = roles::Entity::find_by_id(role_id).one(&txn).await?.ok_or(AppError::NotFound)?;
@@ -759,7 +769,7 @@ pub async fn set_role_permission(
         am.permissions = Set(serde_json::to_string(&perms).map_err(AppError::internal)?);
         am.update(&txn).await?;
         let detail = format!("{}{}", if granted { "+" } else { "-" }, permission.key());
-        audit::record(&txn, caller, "role.update", &format!("role:{key}"), Outcome::Ok, &detail).await?;
+        audit::record(&txn, caller, now, "role.update", &format!("role:{key}"), Outcome::Ok, &detail).await?;
         txn.commit().await?;
         Ok(())
     })
@@ -770,9 +780,10 @@ pub async fn set_role_permission(
 ///
 /// # Errors
 /// `Forbidden`; `NotFound`; `Conflict` for a built-in role.
-pub async fn delete_role(db: &DatabaseConnection, caller: &Caller, role_id: i64) -> AppResult<()> {
+pub async fn delete_role(st: &AppState, caller: &Caller, role_id: i64) -> AppResult<()> {
+    let (db, now) = (&st.db, st.clock.now());
     let target = format!("role:{role_id}");
-    audited(db, caller, "role.delete", &target, async {
+    audited(st, caller, "role.delete", &target, async {
         caller.require(Permission::RoleManage)?;
         let txn = begin_write(db).await?;
         let r = roles::Entity::find_by_id(role_id).one(&txn).await?.ok_or(AppError::NotFound)?;
@@ -781,7 +792,7 @@ pub async fn delete_role(db: &DatabaseConnection, caller: &Caller, role_id: i64)
         }
         user_roles::Entity::delete_many().filter(user_roles::Column::RoleId.eq(role_id)).exec(&txn).await?;
         roles::Entity::delete_by_id(role_id).exec(&txn).await?;
-        audit::record(&txn, caller, "role.delete", &format!("role:{}", r.key), Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, "role.delete", &format!("role:{}", r.key), Outcome::Ok, "").await?;
         txn.commit().await?;
         Ok(())
     })
@@ -792,12 +803,12 @@ pub async fn delete_role(db: &DatabaseConnection, caller: &Caller, role_id: i64)
 ///
 /// # Errors
 /// `Forbidden` without `account_report`; `Validation` for days outside 1..=3650.
-pub async fn dormant_accounts(db: &DatabaseConnection, caller: &Caller, days: i64) -> AppResult<Vec<DormantAccount>> {
+pub async fn dormant_accounts(st: &AppState, caller: &Caller, days: i64) -> AppResult<Vec<DormantAccount>> {
+    let (db, now) = (&st.db, st.clock.now());
     caller.require(Permission::AccountReport)?;
     if !(1..=3650).contains(&days) {
         return Err(AppError::field("days", ErrorCode::OutOfRange));
     }
-    let now = Utc::now();
     let cutoff = now - chrono::Duration::days(days);
     let rows = users::Entity::find()
         .filter(users::Column::Active.eq(true))
@@ -825,7 +836,8 @@ pub async fn dormant_accounts(db: &DatabaseConnection, caller: &Caller, days: i6
 ///
 /// # Errors
 /// `Forbidden` without `directory_read`.
-pub async fn user_options(db: &DatabaseConnection, caller: &Caller) -> AppResult<Vec<crate::org::api::UserOption>> {
+pub async fn user_options(st: &AppState, caller: &Caller) -> AppResult<Vec<crate::org::api::UserOption>> {
+    let db = &st.db;
     caller.require(Permission::DirectoryRead)?;
     let names = dept_names(db).await?;
     let rows = users::Entity::find()

@@ -261,6 +261,9 @@ pub struct InboxItem {
     pub task_status: Option<TaskStatus>,
     /// When the task opened (to-do), was acted on (done), or the request was submitted.
     pub since: String,
+    /// Seconds from `since` to when the list was read (the to-do list's "waited"), by the
+    /// server's clock, so the page shows the same on the server and in the browser.
+    pub waited_secs: i64,
     pub due_at: Option<String>,
     pub overdue: bool,
 }
@@ -540,14 +543,14 @@ pub async fn urge_request(id: i64) -> Result<InstanceView, AppError> {
 #[server(prefix = "/sfn", endpoint = "list_tasks", input = leptos::server_fn::codec::Json)]
 pub async fn list_tasks(query: TaskQuery) -> Result<Page<InboxItem>, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::list_tasks(&st.db, &caller, query).await)
+    with_status(svc::list_tasks(&st, &caller, query).await)
 }
 
 /// The caller's leave balances.
 #[server(prefix = "/sfn", endpoint = "my_leave_balances")]
 pub async fn my_leave_balances() -> Result<Vec<LeaveBalance>, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::leave_balances(&st.db, &caller, None).await)
+    with_status(svc::leave_balances(&st, &caller, None).await)
 }
 
 /// Everything the request form needs: for a template key, a draft, or a returned request.

@@ -226,7 +226,7 @@ async fn dept_named(db: &DatabaseConnection, name: &str) -> AppResult<Option<i64
 ///
 /// # Errors
 /// The database error; a built-in template that fails validation (a bug).
-pub async fn ensure_builtin_templates(db: &DatabaseConnection) -> AppResult<()> {
+pub async fn ensure_builtin_templates(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
     let root = departments::Entity::find().filter(departments::Column::ParentId.is_null()).one(db).await?.map(|d| d.id);
     let list = builtins(
         dept_named(db, "财务部").await?,
@@ -248,7 +248,7 @@ pub async fn ensure_builtin_templates(db: &DatabaseConnection) -> AppResult<()> 
         }
         publish_in(
             &txn,
-            chrono::Utc::now(),
+            now,
             None,
             b.key,
             b.name,

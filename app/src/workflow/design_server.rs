@@ -246,7 +246,7 @@ pub async fn design_open(db: &DatabaseConnection, caller: &Caller, key: &str) ->
 /// (or, for a new template, the key is taken).
 pub async fn save_draft(st: &AppState, caller: &Caller, save: SaveDesign) -> AppResult<DesignState> {
     let target = format!("template:{}", save.doc.key.trim());
-    audited(&st.db, caller, "template.draft_save", &target, async {
+    audited(st, caller, "template.draft_save", &target, async {
         let user = caller.require(Permission::TemplateManage)?;
         let doc = normalise(&save.doc)?;
         let now = st.clock.now();
@@ -310,6 +310,7 @@ pub async fn save_draft(st: &AppState, caller: &Caller, save: SaveDesign) -> App
         audit::record(
             &txn,
             caller,
+            now,
             "template.draft_save",
             &format!("template:{}", doc.key),
             Outcome::Ok,
@@ -328,8 +329,9 @@ pub async fn save_draft(st: &AppState, caller: &Caller, save: SaveDesign) -> App
 /// # Errors
 /// `Forbidden`; `NotFound` when there is no draft.
 pub async fn discard_draft(st: &AppState, caller: &Caller, key: &str) -> AppResult<()> {
+    let now = st.clock.now();
     let key = key.trim();
-    audited(&st.db, caller, "template.draft_discard", &format!("template:{key}"), async {
+    audited(st, caller, "template.draft_discard", &format!("template:{key}"), async {
         caller.require(Permission::TemplateManage)?;
         let txn = begin_write(&st.db).await?;
         let gone = wf_template_drafts::Entity::delete_many()
@@ -339,7 +341,7 @@ pub async fn discard_draft(st: &AppState, caller: &Caller, key: &str) -> AppResu
         if gone.rows_affected == 0 {
             return Err(AppError::NotFound);
         }
-        audit::record(&txn, caller, "template.draft_discard", &format!("template:{key}"), Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, "template.draft_discard", &format!("template:{key}"), Outcome::Ok, "").await?;
         txn.commit().await?;
         Ok(())
     })
@@ -353,6 +355,7 @@ async fn publish_doc(
     doc: &TemplateDoc,
     note: &str,
 ) -> AppResult<i32> {
+    let now = st.clock.now();
     let user = caller.require(Permission::TemplateManage)?;
     let effect = wf_templates::Entity::find()
         .filter(wf_templates::Column::Key.eq(&doc.key))
@@ -361,7 +364,7 @@ async fn publish_doc(
         .and_then(|t| t.effect);
     publish_in(
         txn,
-        st.clock.now(),
+        now,
         Some(user.user_id),
         &doc.key,
         &doc.name,
@@ -389,8 +392,9 @@ pub async fn publish_draft(
     rev: i64,
     note: &str,
 ) -> AppResult<TemplateDetail> {
+    let now = st.clock.now();
     let key = key.trim();
-    audited(&st.db, caller, "template.publish", &format!("template:{key}"), async {
+    audited(st, caller, "template.publish", &format!("template:{key}"), async {
         caller.require(Permission::TemplateManage)?;
         let note = optional_text("note", note, 200)?;
         let txn = begin_write(&st.db).await?;
@@ -410,6 +414,7 @@ pub async fn publish_draft(
         audit::record(
             &txn,
             caller,
+            now,
             "template.publish",
             &format!("template:{key}"),
             Outcome::Ok,
@@ -497,8 +502,9 @@ pub async fn diff_versions(
 /// # Errors
 /// `Forbidden`; `NotFound`; `InvalidTemplate`.
 pub async fn rollback(st: &AppState, caller: &Caller, key: &str, version: i32) -> AppResult<TemplateDetail> {
+    let now = st.clock.now();
     let key = key.trim();
-    audited(&st.db, caller, "template.rollback", &format!("template:{key}"), async {
+    audited(st, caller, "template.rollback", &format!("template:{key}"), async {
         caller.require(Permission::TemplateManage)?;
         let txn = begin_write(&st.db).await?;
         let (old, ..) = published_doc(&txn, key, Some(version)).await?.ok_or(AppError::NotFound)?;
@@ -512,6 +518,7 @@ pub async fn rollback(st: &AppState, caller: &Caller, key: &str, version: i32) -
         audit::record(
             &txn,
             caller,
+            now,
             "template.rollback",
             &format!("template:{key}"),
             Outcome::Ok,
@@ -545,7 +552,7 @@ pub async fn export(
 /// `Forbidden`; `Validation` for the key or name; `Conflict` when the key is taken.
 pub async fn create(st: &AppState, caller: &Caller, key: &str, name: &str, category: &str) -> AppResult<String> {
     audited(
-        &st.db,
+        st,
         caller,
         "template.create",
         &format!("template:{}", key.trim()),
@@ -581,7 +588,8 @@ async fn create_in(st: &AppState, caller: &Caller, key: &str, name: &str, catego
 /// `Forbidden`; `BadRequest` saying what is wrong with the file; `InvalidTemplate` for a
 /// template with problems in its form or flow; `Conflict` when the key has a draft already.
 pub async fn import(st: &AppState, caller: &Caller, text: &str) -> AppResult<DesignState> {
-    audited(&st.db, caller, "template.import", "template", async {
+    let now = st.clock.now();
+    audited(st, caller, "template.import", "template", async {
         caller.require(Permission::TemplateManage)?;
         let doc = parse_export(text).map_err(AppError::bad)?;
         let doc = normalise(&doc)?;
@@ -592,7 +600,8 @@ pub async fn import(st: &AppState, caller: &Caller, text: &str) -> AppResult<Des
         let key = doc.key.clone();
         let state = save_draft(st, caller, SaveDesign { doc, rev: 0 }).await?;
         let txn = begin_write(&st.db).await?;
-        audit::record(&txn, caller, "template.import", &format!("template:{key}"), Outcome::Ok, "as a draft").await?;
+        audit::record(&txn, caller, now, "template.import", &format!("template:{key}"), Outcome::Ok, "as a draft")
+            .await?;
         txn.commit().await?;
         Ok(state)
     })

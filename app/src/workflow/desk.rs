@@ -128,6 +128,7 @@ pub async fn list_drafts(db: &DatabaseConnection, caller: &Caller) -> AppResult<
     let rows = wf_drafts::Entity::find()
         .filter(wf_drafts::Column::UserId.eq(me))
         .order_by_desc(wf_drafts::Column::UpdatedAt)
+        .order_by_desc(wf_drafts::Column::Id)
         .limit(MAX_DRAFTS)
         .all(db)
         .await?;
@@ -264,9 +265,9 @@ pub async fn form_page(
     let wants_people = !picks.is_empty() || schema.fields.iter().any(|f| matches!(f.kind, FieldKind::User));
     let wants_depts = schema.fields.iter().any(|f| matches!(f.kind, FieldKind::Department));
     let people = if wants_people { people(db).await? } else { vec![] };
-    let depts = if wants_depts { crate::org::server::list_departments(db, caller).await? } else { vec![] };
+    let depts = if wants_depts { crate::org::server::list_departments(st, caller).await? } else { vec![] };
     let is_leave = schema.fields.iter().any(|f| matches!(f.kind, FieldKind::WorkingDays { .. }));
-    let balances = if is_leave { svc::leave_balances(db, caller, None).await? } else { vec![] };
+    let balances = if is_leave { svc::leave_balances(st, caller, None).await? } else { vec![] };
     let files = my_attachments(db, caller, &attachment_ids(&schema, &form)).await?;
     let predicted = svc::predict_path(st, caller, &key, &form, &HashMap::new()).await.unwrap_or_default();
     Ok(FormPage {
@@ -413,6 +414,7 @@ pub async fn set_prefs(st: &AppState, caller: &Caller, kinds: &[String]) -> AppR
     crate::audit::server::record(
         &txn,
         caller,
+        now,
         "notification.prefs",
         &format!("user:{me}"),
         crate::audit::server::Outcome::Ok,

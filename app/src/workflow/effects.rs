@@ -215,8 +215,12 @@ pub(crate) async fn ensure_rows(conn: &impl ConnectionTrait, user: i64, now: Dat
 ///
 /// # Errors
 /// The database error.
-pub(crate) async fn balances(conn: &impl ConnectionTrait, user: i64) -> AppResult<Vec<LeaveBalance>> {
-    ensure_rows(conn, user, Utc::now()).await?;
+pub(crate) async fn balances(
+    conn: &impl ConnectionTrait,
+    user: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<LeaveBalance>> {
+    ensure_rows(conn, user, now).await?;
     let rows = leave_balances::Entity::find()
         .filter(leave_balances::Column::UserId.eq(user))
         .order_by_asc(leave_balances::Column::Id)

@@ -3,8 +3,9 @@
 //! PostgreSQL (SQLite has one writer at a time) and a lease, and every firing re-checks its
 //! row inside the transaction that acts on it, so each due job happens exactly once.
 
-use super::server::{Notice, add_working, load, node_timeout, system_step, work_calendar};
+use super::server::{Notice, load, node_timeout, system_step, work_calendar};
 use crate::ctx::{AppState, Caller, begin_write};
+use crate::domain::time::add_working;
 use crate::domain::workflow::flow::TimeoutAction;
 use crate::domain::workflow::instance::SystemAction;
 use crate::entities::{notifications, outbox, users, wf_tasks, wf_violations};

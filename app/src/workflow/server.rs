@@ -15,6 +15,7 @@ use crate::audit::server::{self as audit, Outcome, audited};
 use crate::common::Page;
 use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::permission::Permission;
+use crate::domain::time::add_working;
 use crate::domain::workflow::calendar::WorkCalendar;
 use crate::domain::workflow::flow::{Facts, Flow, Node};
 use crate::domain::workflow::form::FormSchema;
@@ -132,15 +133,6 @@ pub async fn work_calendar(conn: &impl ConnectionTrait) -> AppResult<WorkCalenda
         Some(s) => serde_json::from_str(&s.value).map_err(AppError::internal),
         None => Ok(WorkCalendar::default()),
     }
-}
-
-/// China Standard Time, in which working hours are kept.
-const LOCAL_OFFSET_SECS: i64 = 8 * 3600;
-
-pub(crate) fn add_working(cal: &WorkCalendar, from: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
-    let local = (from + chrono::Duration::seconds(LOCAL_OFFSET_SECS)).naive_utc();
-    let due = cal.add_working_minutes(local, minutes);
-    DateTime::from_naive_utc_and_offset(due, Utc) - chrono::Duration::seconds(LOCAL_OFFSET_SECS)
 }
 
 pub(crate) async fn user_refs(
@@ -264,8 +256,9 @@ pub async fn get_template(db: &DatabaseConnection, caller: &Caller, key: &str) -
 /// `Forbidden` without `template_manage`; `Validation`/`InvalidTemplate` naming the field
 /// or node at fault.
 pub async fn publish_template(st: &AppState, caller: &Caller, p: PublishTemplate) -> AppResult<TemplateDetail> {
+    let now = st.clock.now();
     let target = format!("template:{}", p.key.trim());
-    audited(&st.db, caller, "template.publish", &target, async {
+    audited(st, caller, "template.publish", &target, async {
         let user = caller.require(Permission::TemplateManage)?;
         let key = check_key(&p.key)?;
         let name = crate::domain::validate::required_text("name", &p.name, 40)?;
@@ -283,7 +276,7 @@ pub async fn publish_template(st: &AppState, caller: &Caller, p: PublishTemplate
         }
         let version = publish_in(
             &txn,
-            st.clock.now(),
+            now,
             Some(user.user_id),
             &key,
             &name,
@@ -299,6 +292,7 @@ pub async fn publish_template(st: &AppState, caller: &Caller, p: PublishTemplate
         audit::record(
             &txn,
             caller,
+            now,
             "template.publish",
             &format!("template:{key}"),
             Outcome::Ok,
@@ -523,7 +517,7 @@ pub(crate) async fn persist(
         return Err(AppError::Conflict { message: "the request was changed by someone else; reload it".into() });
     }
     sync_rows(txn, def, id, &loaded.row.title, before, engine, &hash, now, None).await?;
-    audit::record(txn, caller, audit_action, &format!("instance:{id}"), Outcome::Ok, "").await?;
+    audit::record(txn, caller, now, audit_action, &format!("instance:{id}"), Outcome::Ok, "").await?;
     Ok(new_version)
 }
 
@@ -947,7 +941,7 @@ pub async fn submit(st: &AppState, caller: &Caller, req: SubmitRequest) -> AppRe
     )
     .await?;
     sync_rows(&txn, &def, row.id, &title, &blank, &stored.engine, &hash, now, None).await?;
-    audit::record(&txn, caller, "workflow.submit", &format!("instance:{}", row.id), Outcome::Ok, &def.key).await?;
+    audit::record(&txn, caller, now, "workflow.submit", &format!("instance:{}", row.id), Outcome::Ok, &def.key).await?;
     txn.commit().await?;
     // The requester reads their own request: no participant check needed.
     after_change(st, caller, row.id).await
@@ -1042,9 +1036,10 @@ where
 /// The instance as the caller sees it right after changing it: they are on it (requester,
 /// handler, or commenter checked before the change), so no read check is repeated.
 async fn after_change(st: &AppState, caller: &Caller, id: i64) -> AppResult<InstanceView> {
+    let now = st.clock.now();
     let me = caller.require_user()?.user_id;
     let row = wf_instances::Entity::find_by_id(id).one(&st.db).await?.ok_or(AppError::NotFound)?;
-    view_of(&st.db, &st.versions, row, me, st.clock.now()).await
+    view_of(&st.db, &st.versions, row, me, now).await
 }
 
 /// Only the requester may do this, whatever state the request is in.
@@ -1160,18 +1155,24 @@ async fn is_participant(conn: &impl ConnectionTrait, row: &wf_instances::Model, 
 
 /// Checks the caller may read an instance: people on it (requester, handlers, CC), and
 /// holders of `workflow_audit` (whose reads are audited).
-pub(crate) async fn check_read(db: &DatabaseConnection, caller: &Caller, row: &wf_instances::Model) -> AppResult<()> {
+pub(crate) async fn check_read(
+    st: &AppState,
+    caller: &Caller,
+    row: &wf_instances::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let db = &st.db;
     let user = caller.require_user()?;
     if is_participant(db, row, user.user_id).await? {
         return Ok(());
     }
     if user.can(Permission::WorkflowAudit) {
         let txn = begin_write(db).await?;
-        audit::record(&txn, caller, "workflow.read", &format!("instance:{}", row.id), Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, "workflow.read", &format!("instance:{}", row.id), Outcome::Ok, "").await?;
         txn.commit().await?;
         return Ok(());
     }
-    audit::record_failure(db, caller, "workflow.read", &format!("instance:{}", row.id), &AppError::Forbidden).await;
+    audit::record_failure(st, caller, "workflow.read", &format!("instance:{}", row.id), &AppError::Forbidden).await;
     Err(AppError::Forbidden)
 }
 
@@ -1180,10 +1181,11 @@ pub(crate) async fn check_read(db: &DatabaseConnection, caller: &Caller, row: &w
 /// # Errors
 /// `NotFound`; `Forbidden` for someone not on it and not an auditor.
 pub async fn get_instance(st: &AppState, caller: &Caller, id: i64) -> AppResult<InstanceView> {
+    let now = st.clock.now();
     let row = wf_instances::Entity::find_by_id(id).one(&st.db).await?.ok_or(AppError::NotFound)?;
-    check_read(&st.db, caller, &row).await?;
+    check_read(st, caller, &row, now).await?;
     let me = caller.require_user()?.user_id;
-    view_of(&st.db, &st.versions, row, me, st.clock.now()).await
+    view_of(&st.db, &st.versions, row, me, now).await
 }
 
 async fn view_of(
@@ -1434,24 +1436,15 @@ const PER_PAGE: u64 = 20;
 ///
 /// # Errors
 /// `Unauthenticated`; `Validation` for a malformed date.
-pub async fn list_tasks(db: &DatabaseConnection, caller: &Caller, q: TaskQuery) -> AppResult<Page<InboxItem>> {
+pub async fn list_tasks(st: &AppState, caller: &Caller, q: TaskQuery) -> AppResult<Page<InboxItem>> {
+    let (db, now) = (&st.db, st.clock.now());
     let me = caller.require_user()?.user_id;
     let page = Ord::max(q.page.unwrap_or(1), 1);
-    let date = |field: &str, v: &Option<String>| -> AppResult<Option<DateTime<Utc>>> {
-        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(|d| {
-                    Some(
-                        DateTime::from_naive_utc_and_offset(d.and_hms_opt(0, 0, 0).unwrap_or_default(), Utc)
-                            - chrono::Duration::hours(8),
-                    )
-                })
-                .map_err(|_| AppError::field(field, ErrorCode::InvalidFormat)),
-        }
-    };
-    let from = date("from", &q.from)?;
-    let to = date("to", &q.to)?.map(|t| t + chrono::Duration::days(1));
+    // Days are China days: a request filed at 00:17 on the 1st is on the 1st.
+    let (from, to) = crate::domain::time::day_range(
+        crate::domain::validate::optional_day("from", q.from.as_deref())?,
+        crate::domain::validate::optional_day("to", q.to.as_deref())?,
+    );
     let mut inst = Condition::all();
     if let Some(k) = q.template.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let tid: Option<i64> = wf_templates::Entity::find()
@@ -1587,6 +1580,7 @@ pub async fn list_tasks(db: &DatabaseConnection, caller: &Caller, q: TaskQuery) 
                 None => None,
             },
             since: ts(since),
+            waited_secs: Ord::max((now - since).num_seconds(), 0),
             due_at: task.as_ref().and_then(|t| t.due_at).map(ts),
             overdue: task.as_ref().is_some_and(|t| t.overdue),
         });
@@ -1659,9 +1653,10 @@ pub async fn list_notifications(
 /// # Errors
 /// `Unauthenticated`.
 pub async fn mark_notifications_read(st: &AppState, caller: &Caller, up_to: Option<i64>) -> AppResult<u64> {
+    let now = st.clock.now();
     let me = caller.require_user()?.user_id;
     let mut q = notifications::Entity::update_many()
-        .col_expr(notifications::Column::ReadAt, Expr::value(st.clock.now()))
+        .col_expr(notifications::Column::ReadAt, Expr::value(now))
         .filter(notifications::Column::UserId.eq(me))
         .filter(notifications::Column::ReadAt.is_null());
     if let Some(id) = up_to {
@@ -1738,7 +1733,7 @@ pub async fn upload_attachment(
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, caller, "attachment.upload", &format!("attachment:{}", a.id), Outcome::Ok, &sha).await?;
+    audit::record(&txn, caller, now, "attachment.upload", &format!("attachment:{}", a.id), Outcome::Ok, &sha).await?;
     txn.commit().await?;
     Ok(attachment_dto(a))
 }
@@ -1764,7 +1759,7 @@ pub async fn download_attachment(st: &AppState, caller: &Caller, id: i64) -> App
     if a.uploaded_by != me {
         let Some(iid) = a.instance_id else { return Err(AppError::Forbidden) };
         let row = wf_instances::Entity::find_by_id(iid).one(&st.db).await?.ok_or(AppError::NotFound)?;
-        check_read(&st.db, caller, &row).await?;
+        check_read(st, caller, &row, st.clock.now()).await?;
     }
     let path = st.settings.data_dir.join("files").join(&a.sha256[..2]).join(&a.sha256);
     let bytes = tokio::fs::read(&path).await.map_err(AppError::internal)?;
@@ -1777,11 +1772,8 @@ pub async fn download_attachment(st: &AppState, caller: &Caller, id: i64) -> App
 ///
 /// # Errors
 /// `Forbidden` for someone else's balances without permission.
-pub async fn leave_balances(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    user: Option<i64>,
-) -> AppResult<Vec<LeaveBalance>> {
+pub async fn leave_balances(st: &AppState, caller: &Caller, user: Option<i64>) -> AppResult<Vec<LeaveBalance>> {
+    let db = &st.db;
     let me = caller.require_user()?;
     let uid = user.unwrap_or(me.user_id);
     if uid != me.user_id && !me.can(Permission::TemplateManage) && !me.can(Permission::UserRead) {
@@ -1790,7 +1782,7 @@ pub async fn leave_balances(
     if users::Entity::find_by_id(uid).one(db).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    effects::balances(db, uid).await
+    effects::balances(db, uid, st.clock.now()).await
 }
 
 /// Sets a user's grant of one leave type.
@@ -1803,16 +1795,18 @@ pub async fn set_leave_grant(
     user: i64,
     g: SetLeaveGrant,
 ) -> AppResult<Vec<LeaveBalance>> {
-    audited(&st.db, caller, "leave.grant", &format!("user:{user}"), async {
+    let now = st.clock.now();
+    audited(st, caller, "leave.grant", &format!("user:{user}"), async {
         caller.require(Permission::TemplateManage)?;
         let txn = begin_write(&st.db).await?;
         if users::Entity::find_by_id(user).one(&txn).await?.is_none() {
             return Err(AppError::NotFound);
         }
-        effects::set_grant(&txn, user, &g, st.clock.now()).await?;
+        effects::set_grant(&txn, user, &g, now).await?;
         audit::record(
             &txn,
             caller,
+            now,
             "leave.grant",
             &format!("user:{user}"),
             Outcome::Ok,
@@ -1820,7 +1814,7 @@ pub async fn set_leave_grant(
         )
         .await?;
         txn.commit().await?;
-        effects::balances(&st.db, user).await
+        effects::balances(&st.db, user, now).await
     })
     .await
 }
@@ -1831,7 +1825,7 @@ pub async fn set_leave_grant(
 /// # Errors
 /// `Forbidden` without `user_manage`; `Validation` for an unknown or inactive successor.
 pub async fn hand_over(st: &AppState, caller: &Caller, leaver: i64, body: HandOverBody) -> AppResult<HandOverResult> {
-    let res = audited(&st.db, caller, "workflow.hand_over", &format!("user:{leaver}"), async {
+    let res = audited(st, caller, "workflow.hand_over", &format!("user:{leaver}"), async {
         let admin = caller.require(Permission::UserManage)?.user_id;
         if users::Entity::find_by_id(leaver).one(&st.db).await?.is_none() {
             return Err(AppError::NotFound);
@@ -1870,7 +1864,7 @@ pub async fn hand_over(st: &AppState, caller: &Caller, leaver: i64, body: HandOv
     })
     .await?;
     if body.disable {
-        crate::org::server::set_user_active(&st.db, caller, leaver, false).await?;
+        crate::org::server::set_user_active(st, caller, leaver, false).await?;
     }
     Ok(res)
 }
@@ -1889,7 +1883,7 @@ pub async fn get_work_calendar(db: &DatabaseConnection, caller: &Caller) -> AppR
 /// # Errors
 /// `Forbidden` without `template_manage`; `Validation` for hours that do not make a day.
 pub async fn set_work_calendar(st: &AppState, caller: &Caller, cal: WorkCalendar) -> AppResult<WorkCalendar> {
-    audited(&st.db, caller, "calendar.update", "work_calendar", async {
+    audited(st, caller, "calendar.update", "work_calendar", async {
         caller.require(Permission::TemplateManage)?;
         if cal.day_end <= cal.day_start {
             return Err(AppError::field("day_end", ErrorCode::OutOfRange));
@@ -1907,7 +1901,7 @@ pub async fn set_work_calendar(st: &AppState, caller: &Caller, cal: WorkCalendar
         } else {
             am.insert(&txn).await?;
         }
-        audit::record(&txn, caller, "calendar.update", "work_calendar", Outcome::Ok, "").await?;
+        audit::record(&txn, caller, now, "calendar.update", "work_calendar", Outcome::Ok, "").await?;
         txn.commit().await?;
         Ok(cal)
     })

@@ -6,6 +6,8 @@
 
 use app::ctx::Caller;
 use app::domain::permission::Principal;
+use app::domain::workflow::calendar::WorkCalendar;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 pub const DEMO_PASSWORD: &str = "Demo-pass-2026";
@@ -21,34 +23,109 @@ pub struct TestDb {
     pub backend: Backend,
     /// A data directory for uploads.
     pub files: std::path::PathBuf,
-    _dir: Option<tempfile::TempDir>,
-    _files: tempfile::TempDir,
+    /// The one state (and so the one clock) the services, the router and the jobs share.
+    st: app::ctx::AppState,
+    _dir: Option<TempDir>,
+    _files: TempDir,
+}
+
+/// A fresh directory under the system's temp dir, removed with everything in it on drop.
+/// (Ours rather than the `tempfile` crate's: that one, as a dev-dependency, turns on a
+/// feature of a crate the server shares, and the test build would compile sqlx and sea-orm
+/// a second time.)
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("tongban-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path).expect("create a temp dir");
+        Self(path)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The default start: Monday 2026-11-23 10:00 in China (02:00 UTC), a working day.
+pub const DEFAULT_START: &str = "2026-11-23T10:00:00+08:00";
+
+/// The instant every test's clock starts at: `TONGBAN_TEST_NOW` (RFC 3339) if set, else
+/// [`DEFAULT_START`]. The test command also runs the time-sensitive tests at awkward
+/// instants (just after midnight in China, a month's and a year's turn, a weekend, a
+/// holiday, a make-up working Saturday). No test reads the wall clock.
+pub fn test_start() -> DateTime<Utc> {
+    let text = std::env::var("TONGBAN_TEST_NOW").ok().filter(|v| !v.trim().is_empty());
+    let text = text.as_deref().unwrap_or(DEFAULT_START);
+    DateTime::parse_from_rfc3339(text.trim())
+        .unwrap_or_else(|e| panic!("TONGBAN_TEST_NOW={text:?} is not an RFC 3339 time: {e}"))
+        .with_timezone(&Utc)
+}
+
+/// The working calendar of the test databases: Monday to Friday 09:00–18:00, New Year's Day
+/// 2027 off, and Saturday 2027-01-09 a make-up working day (调休).
+pub fn test_calendar() -> WorkCalendar {
+    let mut cal = WorkCalendar::default();
+    cal.holidays.insert(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap());
+    cal.workdays.insert(NaiveDate::from_ymd_opt(2027, 1, 9).unwrap());
+    cal
 }
 
 impl TestDb {
-    /// Services' state on a manual clock standing at Monday 2026-11-23 10:00 Beijing time.
+    /// The services' state: one manual clock, standing at [`test_start`] until moved.
     pub fn state(&self) -> app::ctx::AppState {
-        self.state_with_smtp(None)
+        self.st.clone()
     }
 
-    /// The same, sending e-mail through `smtp` when given.
+    /// The same state (the same clock), sending e-mail through `smtp` when given.
     pub fn state_with_smtp(&self, smtp: Option<app::ctx::SmtpSettings>) -> app::ctx::AppState {
-        let start =
-            chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00+08:00").unwrap().with_timezone(&chrono::Utc);
-        server::app_state(
-            self.db.clone(),
-            leptos::config::LeptosOptions::builder().output_name("tongban").build(),
-            &server::RouterOptions {
-                secure_cookies: false,
-                trust_proxy: false,
-                max_body_bytes: 64 * 1024,
-                secret: [7; 64],
-                data_dir: self.files.clone(),
-                max_upload_bytes: 256 * 1024,
-                smtp,
-            },
-            app::ctx::Clock::manual(start),
-        )
+        let mut st = self.st.clone();
+        st.settings = std::sync::Arc::new(app::ctx::Settings { smtp, ..(*self.st.settings).clone() });
+        st
+    }
+
+    /// The router's options in the tests (a proxy is trusted so tests can set the client
+    /// address with `X-Forwarded-For`).
+    pub fn options(&self) -> server::RouterOptions {
+        options(self.files.clone())
+    }
+
+    /// The tests' clock.
+    pub fn clock(&self) -> &app::ctx::Clock {
+        &self.st.clock
+    }
+
+    /// The time on the tests' clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.st.clock.now()
+    }
+
+    /// Today in China by the tests' clock.
+    pub fn today(&self) -> NaiveDate {
+        app::domain::time::local_date(self.now())
+    }
+
+    /// `minutes` of working time after `from`, by the test calendar.
+    pub fn working_minutes_after(&self, from: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
+        app::domain::time::add_working(&test_calendar(), from, minutes)
+    }
+}
+
+fn options(files: std::path::PathBuf) -> server::RouterOptions {
+    server::RouterOptions {
+        secure_cookies: false,
+        trust_proxy: true,
+        max_body_bytes: 64 * 1024,
+        secret: [7; 64],
+        data_dir: files,
+        max_upload_bytes: 256 * 1024,
+        smtp: None,
     }
 }
 
@@ -86,7 +163,7 @@ async fn drop_stale_databases(admin: &DatabaseConnection) {
 pub async fn fresh(backend: Backend) -> TestDb {
     let (url, dir) = match backend {
         Backend::Sqlite => {
-            let dir = tempfile::tempdir().expect("temp dir");
+            let dir = TempDir::new();
             (server::config::sqlite_url(dir.path()), Some(dir))
         }
         Backend::Postgres => {
@@ -106,11 +183,20 @@ pub async fn fresh(backend: Backend) -> TestDb {
     };
     let db = server::db::connect(&url).await.expect("connect");
     server::db::migrate(&db).await.expect("migrate");
-    app::org::server::ensure_builtin_roles(&db).await.expect("roles");
-    assert!(server::seed::seed_demo(&db, DEMO_PASSWORD).await.expect("seed"));
-    app::workflow::builtin::ensure_builtin_templates(&db).await.expect("templates");
-    let files = tempfile::tempdir().expect("files dir");
-    TestDb { db, backend, files: files.path().to_owned(), _dir: dir, _files: files }
+    let start = test_start();
+    app::org::server::ensure_builtin_roles(&db, start).await.expect("roles");
+    assert!(server::seed::seed_demo(&db, DEMO_PASSWORD, start).await.expect("seed"));
+    app::workflow::builtin::ensure_builtin_templates(&db, start).await.expect("templates");
+    let files = TempDir::new();
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("tongban")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .build();
+    let st = server::app_state(db.clone(), leptos, &options(files.path().to_owned()), app::ctx::Clock::manual(start));
+    let admin = as_user(&db, "admin").await;
+    app::workflow::server::set_work_calendar(&st, &admin, test_calendar()).await.expect("calendar");
+    TestDb { db, backend, files: files.path().to_owned(), st, _dir: dir, _files: files }
 }
 
 /// Runs the same test body on SQLite and on PostgreSQL.

@@ -1,7 +1,7 @@
 //! `/approvals`: to-do (待办), done (已办), my requests (我发起的), CC'd to me (抄送我的) —
 //! counts, filters, search, paging, and batch approve/reject on the to-do list.
 
-use super::{duration_text, secs_since, status_label};
+use super::{duration_text, status_label};
 use crate::components::{Empty, ErrorPanel, Icon, Loading, Pager, error_text, fmt_time, opt, percent_encode};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -171,7 +171,7 @@ pub fn ListsPage() -> impl IntoView {
                         let rows = p.items.into_iter().map(|it| {
                             let href = format!("/approvals/{}", it.instance_id);
                             let (status, badge) = status_label(i18n, it.instance_status);
-                            let waited = duration_text(i18n, secs_since(&it.since));
+                            let waited = duration_text(i18n, it.waited_secs);
                             let node = it.node_name.clone().unwrap_or_else(|| it.current_nodes.clone());
                             let initial: String = it.requester.display_name.chars().next().map(String::from).unwrap_or_default();
                             view! {

@@ -77,24 +77,6 @@ pub fn duration_text(i18n: I18nContext<Locale>, secs: i64) -> String {
     if en { format!("{n} {e}") } else { format!("{n}{zh}") }
 }
 
-/// Seconds from an RFC 3339 time to now (0 when unreadable or in the future).
-pub fn secs_since(rfc3339: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(rfc3339).map(|t| (now_millis() / 1000 - t.timestamp()).max(0)).unwrap_or(0)
-}
-
-/// Milliseconds since the epoch; in the browser from `Date.now()` (the standard library's
-/// clock is not available in WASM and panics there).
-fn now_millis() -> i64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now() as i64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        chrono::Utc::now().timestamp_millis()
-    }
-}
-
 /// The icon name of a template's icon key.
 pub fn template_icon(icon: &str) -> &'static str {
     match icon {
