@@ -22,15 +22,25 @@ if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The tools are built without their own release profiles' link-time optimisation:
+# cargo-leptos asks for fat LTO in a single codegen unit, 14 of a cold run's minutes on two
+# cores, for a program that mostly waits for cargo (its own work — splitting the WASM,
+# running wasm-bindgen — takes seconds either way).
+tool_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=2 \
+    CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=true cargo install "$@"
+}
+
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes ~10 minutes once)"
-  cargo install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION"
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes, once)"
+  # no_downloads: it must never fetch a tool at build time (they are installed here).
+  tool_install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: its lockfile names a crate version the registry no longer serves.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  tool_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
 apt_updated=0

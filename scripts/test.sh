@@ -5,9 +5,11 @@
 # PostgreSQL when it is stopped. PostgreSQL is never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
+step() { printf '\n\033[1;34m== %s\033[0m  (%d min %02d s in)\n' "$*" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
+step "tools (installed when missing)"
 bash scripts/setup.sh --test
 . scripts/env.sh
-step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 
 step "PostgreSQL"
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
@@ -33,32 +35,80 @@ bad=$(grep -nE 'Resource::new(_blocking)?\(|serde_json::from_str' $pages || true
 if [ -n "$bad" ]; then echo "use crate::data::{blocking, streaming, from_json}:"; echo "$bad"; exit 1; fi
 echo "ok"
 
-step "clippy (ssr and hydrate)"
-cargo clippy -p app -p server -p migrations -p bench --tests -- -D warnings
-cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+step "one clock: no wall-clock or database-clock reads outside app::ctx::Clock"
+scripts/check-time.sh
 
-step "build (server, WASM client, styles)"
+# Clippy lints while the code is built: the workspace's own crates are compiled by
+# clippy-driver (rustc with clippy's lints), dependencies by rustc. The same lints as
+# `cargo clippy -- -D warnings` for each feature set — ssr (server build), hydrate (WASM
+# build), and the tests — without compiling every dependency a second and third time in
+# check mode. (CLIPPY_ARGS is how cargo-clippy hands `-D warnings` to clippy-driver.)
+export RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+
+step "build (server, WASM client, styles) with clippy -D warnings"
 cargo leptos build --split
 
-step "unit, service and HTTP tests (SQLite and PostgreSQL)"
+step "unit, service and HTTP tests (SQLite and PostgreSQL), clippy on the tests"
 logs=$(mktemp -d)
 cargo test -p app -p server -p migrations 2>&1 | tee "$logs/cargo.log"
+
+step "the load generator builds, with clippy -D warnings"
+cargo build -p bench
+
+step "service, HTTP and CLI tests again at awkward instants (SQLite and PostgreSQL)"
+# The tests run on a manual clock (server/tests/common: Monday 2026-11-23 10:00 in China
+# unless TONGBAN_TEST_NOW says otherwise). Here all of them run again at instants where a mix
+# of clocks or time zones shows — each under another time zone for the process, so nothing
+# may lean on the server's own zone. All of them, not a list of the time-sensitive ones: a
+# new test is covered without anyone remembering to add it (about 30 s an instant).
+instants=(
+  "2026-12-01T00:17:00+08:00 America/New_York"    # 00:17 in China, still 30 Nov in UTC; a month's turn
+  "2027-01-01T00:05:00+08:00 Pacific/Kiritimati"  # New Year: a year's turn and a holiday (31 Dec in UTC)
+  "2026-12-05T14:30:00+08:00 Europe/London"       # a Saturday afternoon
+  "2027-01-09T10:00:00+08:00 Asia/Shanghai"       # a make-up working Saturday (调休) in the test calendar
+  "2027-02-28T23:50:00+08:00 UTC"                 # Sunday night at February's end
+)
+for spec in "${instants[@]}"; do
+  read -r at zone <<< "$spec"
+  out="$logs/awkward-${at%%T*}.log"
+  if ! TONGBAN_TEST_NOW="$at" TZ="$zone" cargo test -p server --tests > "$out" 2>&1; then
+    grep -E 'panicked|FAILED|^---- ' "$out" || tail -40 "$out"
+    echo "the tests failed at $at (TZ=$zone); the whole log: $out" >&2
+    exit 1
+  fi
+  n=$(grep -oE 'test result: ok\. [0-9]+ passed' "$out" | awk '{s+=$4} END {print s+0}')
+  echo "at $at (TZ=$zone): $n passed"
+done
 
 step "browser tests (Chromium)"
 port=${TONGBAN_E2E_PORT:-3107}
 data=$(mktemp -d)
 export TONGBAN_DEMO_PASSWORD="${TONGBAN_DEMO_PASSWORD:-Demo-pass-2026}"
+# The server's clock starts at a fixed instant (a Monday morning in China), like the
+# service tests' clock: what the pages show does not depend on when the suite runs.
+TONGBAN_CLOCK_START="${TONGBAN_E2E_CLOCK_START:-2026-11-23T09:30:00+08:00}" \
 TONGBAN_DATA_DIR="$data" TONGBAN_ADDR="127.0.0.1:$port" TONGBAN_MAX_UPLOAD_BYTES=2097152 \
-  "$CARGO_TARGET_DIR/debug/tongban" serve > "$data/server.log" 2>&1 &
+  "$TONGBAN_BIN_DIR/debug/tongban" serve > "$data/server.log" 2>&1 &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 1; done
 curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$data/server.log"; exit 1; }
 (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) 2>&1 | tee "$logs/e2e.log" || { tail -50 "$data/server.log"; exit 1; }
 echo "screenshots: end2end/screenshots/"
+# A request may fail a test's expectations, but the server itself must never panic, and each
+# request is logged in its own span (one nested in another is the symptom of a span held
+# across an await, which ended in a panic under concurrent requests).
+plain_log=$(sed 's/\x1b\[[0-9;]*m//g' "$data/server.log")
+if echo "$plain_log" | grep -qE 'panicked|request:request'; then
+  echo "$plain_log" | grep -nE -A8 'panicked|request:request' | head -40
+  echo "the server panicked or nested request spans during the browser tests (log: $data/server.log)" >&2
+  exit 1
+fi
 
 rust=$(grep -oE 'test result: ok\. [0-9]+ passed' "$logs/cargo.log" | awk '{s+=$4} END {print s+0}')
+awkward=$(cat "$logs"/awkward-*.log | grep -oE 'test result: ok\. [0-9]+ passed' | awk '{s+=$4} END {print s+0}')
 browser=$(grep -oE '^ *[0-9]+ passed' "$logs/e2e.log" | awk '{s+=$1} END {print s+0}')
 echo
-echo "rust tests: $rust passed; browser tests: $browser passed"
-echo "tests: $((rust + browser)) passed, 0 failed"
+echo "rust tests: $rust passed (and $awkward again at the awkward instants); browser tests: $browser passed"
+echo "tests: $((rust + awkward + browser)) passed, 0 failed"
+echo "the test command took $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"
