@@ -17,6 +17,14 @@ want_test=0
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
+# clippy-driver lints during the test command's builds; rustfmt checks the format.
+for component in clippy rustfmt; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "adding the $component component"
+    rustup component add "$component"
+  fi
+done
+
 if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
