@@ -15,6 +15,10 @@ report() { echo "$1"; echo "$2" | sed 's/^/  /'; fail=1; }
 wall=$(grep -rnE 'Utc::now\(|Local::now\(|chrono::Local\b|SystemTime::now\(|OffsetDateTime::now_(utc|local)\(|Date::now\(|new Date\(' \
   --include='*.rs' "${dirs[@]}" | grep -v '^app/src/ctx.rs:' || true)
 [ -z "$wall" ] || report "reads the wall clock (use the state's clock: st.clock.now()):" "$wall"
+# The browser tests run against a server whose clock starts at a fixed instant; a test that
+# computes "today" from the machine's clock would drift away from it.
+e2e=$(grep -rnE 'Date\.now\(|new Date\(' end2end/tests 2>/dev/null || true)
+[ -z "$e2e" ] || report "a browser test reads the wall clock (the server's clock starts at TONGBAN_CLOCK_START):" "$e2e"
 
 # The database's clock: a value it stamps cannot be compared with the app's clock.
 dbclock=$( (grep -rniE 'CURRENT_TIMESTAMP|CURRENT_DATE|LOCALTIMESTAMP|datetime\(.now|strftime\([^)]*now|Expr::current_(timestamp|date|time)|"[^"]*\bnow\(\)[^"]*"' \

@@ -43,3 +43,34 @@ async fn seed_then_verify_then_detect_tampering() {
     let usage = tongban(dir.path(), &["frobnicate"]);
     assert_eq!(usage.status.code(), Some(2));
 }
+
+/// The seed is stamped with the clock's instant, not the machine's; a clock start that is
+/// not an RFC 3339 time stops the binary before it touches the data dir, naming the variable.
+#[tokio::test]
+async fn the_clock_start_is_used_and_a_bad_one_refused() {
+    use sea_orm::EntityTrait;
+    let dir = common::TempDir::new();
+    let seeded = tongban(dir.path(), &["seed-demo"]);
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    let db = server::db::connect(&server::config::sqlite_url(dir.path())).await.unwrap();
+    let admin = app::entities::users::Entity::find_by_id(1).one(&db).await.unwrap().unwrap();
+    // The clock starts there and runs on: seeding takes well under a minute.
+    let start = common::test_start();
+    assert!(
+        admin.created_at >= start && admin.created_at < start + chrono::Duration::minutes(1),
+        "{}",
+        admin.created_at
+    );
+
+    let fresh = common::TempDir::new();
+    let bad = Command::new(env!("CARGO_BIN_EXE_tongban"))
+        .args(["migrate"])
+        .env("TONGBAN_CLOCK_START", "next tuesday")
+        .env("TONGBAN_DATA_DIR", fresh.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run tongban");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("TONGBAN_CLOCK_START"), "{:?}", bad);
+    assert!(std::fs::read_dir(fresh.path()).unwrap().next().is_none(), "nothing written");
+}
