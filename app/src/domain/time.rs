@@ -68,13 +68,6 @@ pub fn fmt_stamp(t: DateTime<Utc>) -> String {
     format!("{:04}{:02}{:02}-{:02}{:02}{:02}", l.year(), l.month(), l.day(), l.hour(), l.minute(), l.second())
 }
 
-/// `YYYY-MM-DD HH:MM:SS` in China time, for exports people open in a spreadsheet.
-#[must_use]
-pub fn fmt_seconds(t: DateTime<Utc>) -> String {
-    let l = local(t);
-    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", l.year(), l.month(), l.day(), l.hour(), l.minute(), l.second())
-}
-
 /// The instant `minutes` of working time after `from`, by the calendar's days and hours
 /// in China time (a deadline set on Friday evening falls on Monday, not on Saturday).
 #[must_use]
