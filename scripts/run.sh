@@ -14,4 +14,4 @@ if [ $profile = release ]; then
 else
   cargo leptos build --split
 fi
-exec "$TONGBAN_BIN_DIR/$profile/tongban" serve
+exec "$TONGBAN_BIN_DIR/$profile/tongban" serve --demo

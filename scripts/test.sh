@@ -35,6 +35,13 @@ bad=$(grep -nE 'Resource::new(_blocking)?\(|serde_json::from_str' $pages || true
 if [ -n "$bad" ]; then echo "use crate::data::{blocking, streaming, from_json}:"; echo "$bad"; exit 1; fi
 echo "ok"
 
+step "page titles are plain text"
+# leptos_axum renders <title> after the page; a reactive closure there can read a value whose
+# owner is already gone, and the panic drops the response (seen under concurrent requests).
+bad=$(grep -rnE '<Title[^>]*text=move' app/src || true)
+if [ -n "$bad" ]; then echo "give <Title> a String, not a closure:"; echo "$bad"; exit 1; fi
+echo "ok"
+
 step "one clock: no wall-clock or database-clock reads outside app::ctx::Clock"
 scripts/check-time.sh
 
@@ -88,7 +95,7 @@ export TONGBAN_DEMO_PASSWORD="${TONGBAN_DEMO_PASSWORD:-Demo-pass-2026}"
 # service tests' clock: what the pages show does not depend on when the suite runs.
 TONGBAN_CLOCK_START="${TONGBAN_E2E_CLOCK_START:-2026-11-23T09:30:00+08:00}" \
 TONGBAN_DATA_DIR="$data" TONGBAN_ADDR="127.0.0.1:$port" TONGBAN_MAX_UPLOAD_BYTES=2097152 \
-  "$TONGBAN_BIN_DIR/debug/tongban" serve > "$data/server.log" 2>&1 &
+  "$TONGBAN_BIN_DIR/debug/tongban" serve --demo > "$data/server.log" 2>&1 &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 1; done

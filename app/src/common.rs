@@ -2,6 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The highest page number any list accepts (a larger one is read as this one): the offset
+/// `(page - 1) * per_page` stays far from overflow and from a scan of the whole table.
+pub const MAX_PAGE: u64 = 100_000;
+
+/// The page number asked for, bounded to `1..=MAX_PAGE` (none means the first).
+#[must_use]
+pub fn page_number(page: Option<u64>) -> u64 {
+    page.unwrap_or(1).clamp(1, MAX_PAGE)
+}
+
 /// One page of a longer list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

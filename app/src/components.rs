@@ -74,6 +74,8 @@ pub fn code_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
         ErrorCode::WrongCredentials => t_string!(i18n, err.wrong_credentials).to_string(),
         ErrorCode::Cycle => t_string!(i18n, err.cycle).to_string(),
         ErrorCode::UnknownReference => t_string!(i18n, err.unknown_reference).to_string(),
+        ErrorCode::PasswordTooCommon => t_string!(i18n, err.password_too_common).to_string(),
+        ErrorCode::IsRequester => t_string!(i18n, err.is_requester).to_string(),
         ErrorCode::NotEmpty => t_string!(i18n, err.not_empty).to_string(),
         ErrorCode::OutOfRange => t_string!(i18n, err.out_of_range).to_string(),
         ErrorCode::InsufficientBalance => t_string!(i18n, err.insufficient_balance).to_string(),
@@ -99,6 +101,7 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
             t_string!(i18n, err.too_many, minutes = retry_after_secs.div_ceil(60)).to_string()
         }
         AppError::Internal { request_id } => t_string!(i18n, err.internal, id = request_id.clone()).to_string(),
+        AppError::PasswordChangeRequired => t_string!(i18n, err.password_change_required).to_string(),
     }
 }
 

@@ -113,6 +113,77 @@ pub struct AppState {
     pub clock: Clock,
     /// Published template versions already read (they never change).
     pub versions: Arc<crate::workflow::server::VersionCache>,
+    /// The live event streams open on this server.
+    pub live: Arc<LiveStreams>,
+}
+
+/// The most live event streams one person may hold open on one server (tabs, devices);
+/// opening another closes their oldest.
+pub const MAX_LIVE_STREAMS: usize = 5;
+
+/// One open stream: its number and the flag that closes it.
+type OpenStream = (u64, Arc<std::sync::atomic::AtomicBool>);
+
+/// The live event streams open on this server, per user.
+#[derive(Debug, Default)]
+pub struct LiveStreams {
+    next: std::sync::atomic::AtomicU64,
+    open: std::sync::Mutex<std::collections::HashMap<i64, std::collections::VecDeque<OpenStream>>>,
+}
+
+/// One open stream: it ends when [`LiveTicket::closed`] says so, and leaves the registry when
+/// dropped.
+#[derive(Debug)]
+pub struct LiveTicket {
+    registry: Arc<LiveStreams>,
+    user: i64,
+    id: u64,
+    closed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl LiveStreams {
+    /// Registers a new stream of `user`, closing their oldest beyond [`MAX_LIVE_STREAMS`].
+    #[must_use]
+    pub fn open(self: &Arc<Self>, user: i64) -> LiveTicket {
+        use std::sync::atomic::Ordering;
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let closed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mine = open.entry(user).or_default();
+        mine.push_back((id, closed.clone()));
+        while mine.len() > MAX_LIVE_STREAMS {
+            if let Some((_, oldest)) = mine.pop_front() {
+                oldest.store(true, Ordering::Relaxed);
+            }
+        }
+        LiveTicket { registry: self.clone(), user, id, closed }
+    }
+
+    /// How many streams `user` has open here.
+    #[must_use]
+    pub fn count(&self, user: i64) -> usize {
+        self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&user).map_or(0, |v| v.len())
+    }
+}
+
+impl LiveTicket {
+    /// Whether a newer stream of the same user closed this one.
+    #[must_use]
+    pub fn closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for LiveTicket {
+    fn drop(&mut self) {
+        let mut open = self.registry.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(mine) = open.get_mut(&self.user) {
+            mine.retain(|(id, _)| *id != self.id);
+            if mine.is_empty() {
+                open.remove(&self.user);
+            }
+        }
+    }
 }
 
 /// Who is calling and from where. Put into each request's extensions by the server's
@@ -122,25 +193,39 @@ pub struct Caller {
     pub principal: Option<Principal>,
     pub client_addr: String,
     pub request_id: String,
+    /// The prefix of the API token the request came with, if it came with one (written into
+    /// the audit rows of what it does).
+    pub token: Option<String>,
 }
 
 impl Caller {
     /// An anonymous caller from an address.
     #[must_use]
     pub fn anonymous(client_addr: impl Into<String>) -> Self {
-        Self { principal: None, client_addr: client_addr.into(), request_id: current_request_id() }
+        Self { principal: None, client_addr: client_addr.into(), request_id: current_request_id(), token: None }
     }
 
     /// The command line and background jobs: audited as `system`.
     #[must_use]
     pub fn system() -> Self {
-        Self { principal: None, client_addr: "local".into(), request_id: "system".into() }
+        Self { principal: None, client_addr: "local".into(), request_id: "system".into(), token: None }
     }
 
     /// A signed-in user.
     #[must_use]
     pub fn user(principal: Principal, client_addr: impl Into<String>) -> Self {
-        Self { principal: Some(principal), client_addr: client_addr.into(), request_id: current_request_id() }
+        Self {
+            principal: Some(principal),
+            client_addr: client_addr.into(),
+            request_id: current_request_id(),
+            token: None,
+        }
+    }
+
+    /// A user acting through an API token (its prefix).
+    #[must_use]
+    pub fn via_token(principal: Principal, client_addr: impl Into<String>, prefix: impl Into<String>) -> Self {
+        Self { token: Some(prefix.into()), ..Self::user(principal, client_addr) }
     }
 
     /// The signed-in user.

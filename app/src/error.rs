@@ -26,6 +26,10 @@ pub enum ErrorCode {
     OutOfRange,
     InsufficientBalance,
     NotAllowed,
+    /// The password is one of the most common ones.
+    PasswordTooCommon,
+    /// The requester of a request cannot be given one of its tasks.
+    IsRequester,
 }
 
 impl ErrorCode {
@@ -37,7 +41,7 @@ impl ErrorCode {
             Self::TooLong => "is too long",
             Self::InvalidFormat => "has an invalid format",
             Self::Duplicate => "is already taken",
-            Self::PasswordTooShort => "must be at least 8 characters",
+            Self::PasswordTooShort => "must be at least 10 characters",
             Self::PasswordTooWeak => "must mix at least two of letters, digits and symbols",
             Self::PasswordContainsUsername => "must not contain the username",
             Self::WrongPassword => "is not the current password",
@@ -48,6 +52,8 @@ impl ErrorCode {
             Self::OutOfRange => "is out of range",
             Self::InsufficientBalance => "is more than the remaining balance",
             Self::NotAllowed => "is not an allowed type",
+            Self::PasswordTooCommon => "is one of the most common passwords; choose another",
+            Self::IsRequester => "is the requester, who cannot handle their own request",
         }
     }
 }
@@ -78,6 +84,10 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// The account signed in with a one-time or administrator-set password and must choose
+    /// its own before doing anything else.
+    #[error("change your password first")]
+    PasswordChangeRequired,
     #[error("internal error (request {request_id})")]
     Internal { request_id: String },
 }
@@ -98,7 +108,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             Self::NotFound => 404,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::PasswordChangeRequired => 403,
             Self::Unauthenticated => 401,
             Self::Validation { code: ErrorCode::WrongCredentials, .. } => 401,
             Self::Validation { .. } | Self::InvalidForm { .. } | Self::InvalidTemplate { .. } => 422,

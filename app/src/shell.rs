@@ -25,8 +25,31 @@ use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router,
 use leptos_router::hooks::use_location;
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
-/// The document around the app, rendered on the server.
+/// The content security policy of a page whose inline scripts carry `nonce`. Inline script
+/// runs only with the nonce (Leptos's hydration and resource scripts); WebAssembly may be
+/// compiled; nothing is loaded from elsewhere; no site may frame a page.
+#[must_use]
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let script = match nonce {
+        Some(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
+        None => "script-src 'self' 'wasm-unsafe-eval'".to_owned(),
+    };
+    format!(
+        "default-src 'self'; {script}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
+         font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// The document around the app, rendered on the server. Its inline scripts (hydration,
+/// resources) carry the request's nonce, and the response the policy that allows just those.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(opts)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(v) = http::HeaderValue::from_str(&content_security_policy(Some(&nonce)))
+    {
+        opts.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">
@@ -402,7 +425,7 @@ fn HomePage() -> impl IntoView {
         ("chart", |i| t_string!(i, nav.reports).to_string()),
     ];
     view! {
-        <Title text=move || t_string!(i18n, nav.home).to_string()/>
+        <Title text=t_string!(i18n, nav.home).to_string()/>
         <Suspense fallback=Loading>
         {move || Suspend::new(async move { user.await.ok().flatten().map(|p| {
             let name = p.display_name.clone();
@@ -458,7 +481,7 @@ fn NotFoundPage() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, err.page_not_found).to_string()/>
+        <Title text=t_string!(i18n, err.page_not_found).to_string()/>
         <main class="center-page">
             <div class="card narrow">
                 <p class="big-code">"404"</p>

@@ -407,7 +407,8 @@ async fn token_for(conn: &mut Conn, username: &str) -> Result<String, String> {
         .header("host", conn.addr.to_string())
         .header("content-type", "application/json")
         .header("cookie", cookie)
-        .body(Full::new(Bytes::from(json!({"name": "bench"}).to_string())))
+        .header("origin", format!("http://{}", conn.addr))
+        .body(Full::new(Bytes::from(json!({"name": "bench", "expires_in_days": 1, "password": PASSWORD}).to_string())))
         .map_err(|e| e.to_string())?;
     *conn = Conn::open(conn.addr).await?;
     let res = conn.tx.send_request(req).await.map_err(|e| format!("creating a token for {username}: {e}"))?;
@@ -544,7 +545,7 @@ async fn main_inner() -> Result<(), String> {
     let port = free_port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().map_err(|e| format!("{e}"))?;
     let mut cmd = tokio::process::Command::new(&a.binary);
-    cmd.arg("serve")
+    cmd.args(["serve", "--demo"])
         .current_dir(&root)
         .env("TONGBAN_ADDR", addr.to_string())
         .env("TONGBAN_DATA_DIR", &dir)

@@ -27,6 +27,7 @@ mod m20261121_000021_create_mail_queue;
 mod m20261121_000022_create_notification_prefs;
 mod m20261121_000023_list_indexes;
 mod m20261121_000024_create_wf_template_drafts;
+mod m20261130_000025_security_hardening;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000022_create_notification_prefs::Migration),
             Box::new(m20261121_000023_list_indexes::Migration),
             Box::new(m20261121_000024_create_wf_template_drafts::Migration),
+            Box::new(m20261130_000025_security_hardening::Migration),
         ]
     }
 }

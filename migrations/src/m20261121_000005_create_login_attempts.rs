@@ -5,7 +5,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum LoginAttempts {
+pub enum LoginAttempts {
     Table,
     Id,
     Username,

@@ -6,7 +6,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum ApiTokens {
+pub enum ApiTokens {
     Table,
     Id,
     UserId,

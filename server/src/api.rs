@@ -599,20 +599,22 @@ async fn download_attachment(
     Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
-    let (a, bytes) = wf::download_attachment(&st, &caller, id).await?;
+    let (a, file) = wf::download_attachment(&st, &caller, id).await?;
     let disposition = format!("attachment; filename*=UTF-8''{}", app::components::percent_encode(&a.filename));
-    let safe_type = if a.content_type.starts_with("image/") || a.content_type == "application/pdf" {
-        a.content_type.clone()
-    } else {
-        "application/octet-stream".to_owned()
-    };
+    // Only types a browser shows without running anything keep their type; SVG and HTML
+    // (which carry script) and everything else are plain bytes, and always an attachment.
+    let inert = ["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"];
+    let declared = a.content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let safe_type = if inert.contains(&declared.as_str()) { declared } else { "application/octet-stream".to_owned() };
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, safe_type),
             (axum::http::header::CONTENT_DISPOSITION, disposition),
             (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (axum::http::header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_owned()),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        bytes,
+        axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file)),
     )
         .into_response())
 }
@@ -928,15 +930,21 @@ pub struct PublishDraftBody {
 
 /// Publishes the draft as the next version (checked like every publish).
 #[utoipa::path(post, path = "/api/v1/designer/templates/{key}/publish", tag = "designer", params(("key" = String, Path)),
-    request_body = PublishDraftBody, responses((status = 201, body = TemplateDetail), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body = PublishDraftBody, responses((status = 201, body = TemplateDetail, description = "published"),
+        (status = 202, body = Object, description = "sent for another process owner's review: {status, instance_id, concerns}"),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn design_publish(
     State(st): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<PublishDraftBody>,
-) -> ApiResult<(StatusCode, Json<TemplateDetail>)> {
-    Ok((StatusCode::CREATED, Json(design::publish_draft(&st, &caller, &key, body.rev, &body.note).await?)))
+) -> ApiResult<Response> {
+    Ok(match design::publish_draft(&st, &caller, &key, body.rev, &body.note).await? {
+        app::workflow::design_api::PublishOutcome::Published { template } => {
+            (StatusCode::CREATED, Json(template)).into_response()
+        }
+        review => (StatusCode::ACCEPTED, Json(review)).into_response(),
+    })
 }
 
 /// The organisation as the designer's pickers and simulation see it.

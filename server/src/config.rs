@@ -15,14 +15,18 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `TONGBAN_SECURE_COOKIES=1` when served over TLS (behind a terminating proxy).
     pub secure_cookies: bool,
-    /// `TONGBAN_TRUST_PROXY=1`: take the client address from `X-Forwarded-For`.
-    pub trust_proxy: bool,
+    /// `TONGBAN_TRUST_PROXY`: how many proxies in front of the server append to
+    /// `X-Forwarded-For` (`1`/`true`: one; a number up to 5; unset or `0`: the header is ignored).
+    pub trust_proxy: u8,
     /// `TONGBAN_MAX_BODY_BYTES`, default 1 MiB: larger request bodies get 413.
     pub max_body_bytes: usize,
     /// `TONGBAN_MAX_UPLOAD_BYTES`, default 20 MiB: the largest attachment.
     pub max_upload_bytes: usize,
     /// `TONGBAN_DEMO_PASSWORD`: the demo users' password; generated when unset.
     pub demo_password: Option<String>,
+    /// `TONGBAN_DEMO=1` (or `serve --demo`): an empty database gets the demo organisation.
+    /// Otherwise it gets one `admin` with a one-time password.
+    pub demo: bool,
     /// `TONGBAN_LOG_FORMAT=json` for JSON log lines.
     pub json_logs: bool,
     /// `TONGBAN_SMTP_URL` (with `TONGBAN_SMTP_FROM`, `TONGBAN_PUBLIC_URL`): e-mail
@@ -79,9 +83,18 @@ impl Config {
             database_url,
             addr,
             secure_cookies: flag("TONGBAN_SECURE_COOKIES"),
-            trust_proxy: flag("TONGBAN_TRUST_PROXY"),
+            trust_proxy: match var("TONGBAN_TRUST_PROXY").as_deref().map(str::trim) {
+                None | Some("0" | "false" | "no") => 0,
+                Some("true" | "yes") => 1,
+                Some(n) => n
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|n| *n <= 5)
+                    .ok_or_else(|| format!("TONGBAN_TRUST_PROXY: {n:?} is not a number of proxies from 0 to 5"))?,
+            },
             max_body_bytes,
             demo_password: var("TONGBAN_DEMO_PASSWORD"),
+            demo: flag("TONGBAN_DEMO"),
             json_logs: var("TONGBAN_LOG_FORMAT").is_some_and(|v| v == "json"),
         })
     }
@@ -130,6 +143,53 @@ pub fn load_or_create_secret(data_dir: &Path) -> Result<[u8; 64], String> {
 fn parse_key(s: &str) -> Option<[u8; 64]> {
     let bytes = hex::decode(s).ok()?;
     bytes.try_into().ok()
+}
+
+/// Makes the data directory (and its `files/`) reachable by the server's own user only
+/// (0700), creating it if needed. A directory others could read is tightened, with a warning.
+///
+/// # Errors
+/// A message naming the directory.
+pub fn secure_data_dir(dir: &Path) -> Result<(), String> {
+    let named = |e: std::io::Error| format!("{}: {e}", dir.display());
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700);
+        builder.create(dir).map_err(named)?;
+        builder.create(dir.join("files")).map_err(named)?;
+        for d in [dir.to_path_buf(), dir.join("files")] {
+            let mode = std::fs::metadata(&d).map_err(named)?.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                tracing::warn!(dir = %d.display(), mode = format!("{mode:o}"), "the data directory was open to others; now 0700");
+                std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).map_err(named)?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    builder.create(dir.join("files")).map_err(named)?;
+    Ok(())
+}
+
+/// Makes the SQLite database and its journal files readable by their owner only (0600).
+///
+/// # Errors
+/// A message naming the file.
+pub fn secure_database_files(dir: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    for name in ["tongban.db", "tongban.db-wal", "tongban.db-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join(name);
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 /// Writes a file readable by its owner only.

@@ -30,6 +30,9 @@ pub fn routes(max_upload_bytes: usize) -> axum::Router<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(max_upload_bytes.saturating_mul(4).saturating_add(1 << 20)))
 }
 
+/// The most inputs a posted form may have (a thousand table rows of several columns fit).
+const MAX_FORM_FIELDS: usize = 20_000;
+
 struct Upload {
     path: String,
     filename: String,
@@ -55,6 +58,9 @@ async fn read_pairs(req: Request, st: &AppState) -> Result<(Vec<(String, String)
         let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, st)
             .await
             .map_err(|e| AppError::bad(format!("unreadable form: {e}")))?;
+        if pairs.len() > MAX_FORM_FIELDS {
+            return Err(AppError::bad(format!("a form has at most {MAX_FORM_FIELDS} fields")));
+        }
         return Ok((pairs, vec![]));
     }
     let mut mp = Multipart::from_request(req, st).await.map_err(|e| AppError::bad(e.body_text()))?;
@@ -67,6 +73,9 @@ async fn read_pairs(req: Request, st: &AppState) -> Result<(Vec<(String, String)
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::PayloadTooLarge),
             Err(e) => return Err(AppError::bad(e.body_text())),
         };
+        if pairs.len() + files.len() >= MAX_FORM_FIELDS {
+            return Err(AppError::bad(format!("a form has at most {MAX_FORM_FIELDS} fields")));
+        }
         let name = field.name().unwrap_or_default().to_owned();
         if let Some(path) = name.strip_prefix("file:") {
             let path = path.to_owned();
@@ -276,6 +285,7 @@ async fn batch_form(State(st): State<AppState>, Extension(caller): Extension<Cal
 pub async fn events(
     State(st): State<AppState>,
     Extension(caller): Extension<Caller>,
+    session: tower_sessions::Session,
 ) -> Result<
     axum::response::sse::Sse<
         impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
@@ -285,6 +295,21 @@ pub async fn events(
     use axum::response::sse::{Event, KeepAlive, Sse};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     let me = caller.require_user()?.user_id;
+    // At most a few streams per person (opening another closes the oldest), and a stream
+    // lives only as long as what signed it in: its session (signing out, a password change
+    // or disabling the account delete it) or, for a token, an active account.
+    let ticket = st.live.open(me);
+    let session_id = session.id().map(|id| id.to_string());
+    let still_signed_in = move |db: sea_orm::DatabaseConnection, session_id: Option<String>| async move {
+        let active =
+            app::entities::users::Entity::find_by_id(me).one(&db).await.ok().flatten().is_some_and(|u| u.active);
+        match session_id {
+            Some(id) if active => {
+                app::entities::sessions::Entity::find_by_id(id).one(&db).await.ok().flatten().is_some()
+            }
+            _ => active,
+        }
+    };
     let latest_id = move |db: sea_orm::DatabaseConnection| async move {
         app::entities::notifications::Entity::find()
             .select_only()
@@ -299,10 +324,14 @@ pub async fn events(
             .flatten()
             .unwrap_or(0)
     };
-    let stream = futures_util::stream::unfold((st, caller, -1_i64), move |(st, caller, seen)| async move {
+    let state = (st, caller, -1_i64, ticket, session_id);
+    let stream = futures_util::stream::unfold(state, move |(st, caller, seen, ticket, session_id)| async move {
         loop {
             if seen >= 0 {
                 tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+            }
+            if ticket.closed() || !still_signed_in(st.db.clone(), session_id.clone()).await {
+                return None;
             }
             let now_id = latest_id(st.db.clone()).await;
             if now_id != seen {
@@ -313,7 +342,10 @@ pub async fn events(
                     None
                 };
                 let data = serde_json::json!({"counts": counts, "latest": latest}).to_string();
-                return Some((Ok(Event::default().event("counts").data(data)), (st, caller, now_id)));
+                return Some((
+                    Ok(Event::default().event("counts").data(data)),
+                    (st, caller, now_id, ticket, session_id),
+                ));
             }
         }
     });

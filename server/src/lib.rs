@@ -25,11 +25,18 @@ use tower_http::compression::CompressionLayer;
 use tower_sessions::cookie::{Key, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+/// The session cookie's name over plain HTTP (development, tests).
+pub const SESSION_COOKIE: &str = "tongban_session";
+/// Its name with secure cookies: the `__Host-` prefix makes the browser refuse it unless it
+/// is `Secure`, for `/`, and set by this host itself (no sibling subdomain can plant one).
+pub const SESSION_COOKIE_SECURE: &str = "__Host-tongban_session";
+
 /// What the router needs beyond the database.
 #[derive(Debug, Clone)]
 pub struct RouterOptions {
     pub secure_cookies: bool,
-    pub trust_proxy: bool,
+    /// Proxies in front of the server that append to `X-Forwarded-For` (0: none).
+    pub trust_proxy: u8,
     pub max_body_bytes: usize,
     pub secret: [u8; 64],
     /// Where uploads are stored (`files/` inside it).
@@ -78,6 +85,7 @@ pub fn app_state(
         }),
         clock,
         versions: Arc::default(),
+        live: Arc::default(),
     }
 }
 
@@ -86,7 +94,7 @@ pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
     let db = state.db.clone();
     let leptos_options = state.leptos_options.clone();
     let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(db))
-        .with_name("tongban_session")
+        .with_name(if opts.secure_cookies { SESSION_COOKIE_SECURE } else { SESSION_COOKIE })
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(opts.secure_cookies)
@@ -104,10 +112,19 @@ pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
         .merge(forms::routes(opts.max_upload_bytes))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .leptos_routes_with_context(&state, routes, move || provide_context(ctx_state.clone()), {
-            let o = leptos_options.clone();
-            move || shell(o.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(ctx_state.clone());
+                // A fresh nonce for the page's inline scripts (see `app::shell::shell`).
+                leptos::nonce::provide_nonce();
+            },
+            {
+                let o = leptos_options.clone();
+                move || shell(o.clone())
+            },
+        )
         .nest_service(
             "/pkg",
             tower_http::services::ServeDir::new(
@@ -122,7 +139,11 @@ pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
         .layer(axum::middleware::from_fn(middleware::csrf))
         .layer(DefaultBodyLimit::max(opts.max_body_bytes))
         .layer(Extension(middleware::TrustProxy(opts.trust_proxy)))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(Extension(middleware::SecureTransport(opts.secure_cookies)))
         .layer(CompressionLayer::new())
+        // Inside the request-id scope, so the panic is logged with the request's id.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(middleware::request_id))
         .with_state(state)
 }
@@ -158,6 +179,11 @@ pub fn spawn_cleanup(state: AppState) {
                 .await
             {
                 tracing::warn!(error = %e, "login attempt clean-up failed");
+            }
+            match app::workflow::server::delete_unclaimed_uploads(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "unclaimed uploads deleted"),
+                Err(e) => tracing::warn!(error = %e, "upload clean-up failed"),
             }
         }
     });

@@ -1,19 +1,22 @@
 //! `tongban`: the one binary. `serve` (default), `migrate`, `seed-demo`, `audit verify`.
 
-use server::config::{Config, load_or_create_secret, write_private};
+use server::config::{Config, load_or_create_secret, secure_data_dir, secure_database_files, write_private};
 use server::{RouterOptions, app_state, db, leptos_options, router_for, seed, spawn_cleanup, spawn_workers};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: tongban [serve | migrate | seed-demo | audit verify]
+const USAGE: &str = "usage: tongban [serve [--demo] | migrate | seed-demo | audit verify]
 
-  serve         apply migrations, seed the demo organisation into an empty database, serve
+  serve         apply migrations and serve; an empty database gets one administrator, `admin`,
+                whose one-time password is written to initial-admin-password.txt in the data
+                dir (readable by the server's user only) and must be changed at first sign-in
+  serve --demo  the same, but an empty database gets the demo organisation instead
   migrate       apply pending schema migrations and exit
   seed-demo     seed the demo organisation (only into a database without accounts)
   audit verify  check the audit log's hash chain; exits 1 naming the first broken row
 
 environment: TONGBAN_DATA_DIR (./data), DATABASE_URL (SQLite in the data dir),
-  TONGBAN_ADDR (127.0.0.1:3000), TONGBAN_DEMO_PASSWORD, TONGBAN_SECURE_COOKIES,
+  TONGBAN_ADDR (127.0.0.1:3000), TONGBAN_DEMO=1 (as --demo), TONGBAN_DEMO_PASSWORD, TONGBAN_SECURE_COOKIES,
   TONGBAN_TRUST_PROXY, TONGBAN_MAX_BODY_BYTES, TONGBAN_SECRET_KEY, TONGBAN_LOG_FORMAT=json,
   TONGBAN_CLOCK_START (tests and demonstrations: the clock starts at this RFC 3339 time)";
 
@@ -36,7 +39,7 @@ async fn main() -> ExitCode {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
-    let config = match Config::from_env() {
+    let mut config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("configuration error: {e}");
@@ -50,6 +53,10 @@ async fn main() -> ExitCode {
     let clock = config.clock();
     let result = match words.as_slice() {
         [] | ["serve"] => serve(config, clock).await,
+        ["serve", "--demo"] => {
+            config.demo = true;
+            serve(config, clock).await
+        }
         ["migrate"] => open(&config, &clock).await.map(|_| println!("migrations applied")),
         ["seed-demo"] => seed_demo(&config, &clock).await,
         ["audit", "verify"] => return audit_verify(&config).await,
@@ -69,11 +76,14 @@ async fn main() -> ExitCode {
 
 /// Connects and applies migrations.
 async fn open(config: &Config, clock: &app::ctx::Clock) -> Result<sea_orm::DatabaseConnection, String> {
-    if config.is_sqlite() {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("{}: {e}", config.data_dir.display()))?;
-    }
+    // The data directory holds the database, the secret key and the uploads: the server's
+    // user only.
+    secure_data_dir(&config.data_dir)?;
     let conn = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
     db::migrate(&conn).await.map_err(|e| format!("migrations: {e}"))?;
+    if config.is_sqlite() {
+        secure_database_files(&config.data_dir)?;
+    }
     app::org::server::ensure_builtin_roles(&conn, clock.now()).await.map_err(|e| e.to_string())?;
     Ok(conn)
 }
@@ -88,11 +98,17 @@ async fn seed_and_report(
         Some(p) => (p.clone(), false),
         None => (seed::generate_password(), true),
     };
-    if !seed::seed_demo(conn, &password, clock.now()).await.map_err(|e| e.to_string())? {
+    // A generated shared password is printed; each demo user then chooses their own. One the
+    // operator gave explicitly is theirs to keep.
+    if !seed::seed_demo(conn, &password, clock.now(), generated).await.map_err(|e| e.to_string())? {
         return Ok(false);
     }
     let url = format!("http://{}", config.addr);
-    let shown = if generated { password.clone() } else { "(the value of TONGBAN_DEMO_PASSWORD)".to_owned() };
+    let shown = if generated {
+        format!("{password} (each user chooses their own at the first sign-in)")
+    } else {
+        "(the value of TONGBAN_DEMO_PASSWORD)".to_owned()
+    };
     let text = format!(
         "Tongban demo organisation seeded.\n  Sign in at {url}\n  username: admin (IT administrator); employees: zhang.wei, li.na, wang.fang, chen.jing, liu.yang, …\n  password (every demo user): {shown}\n"
     );
@@ -137,7 +153,22 @@ async fn audit_verify(config: &Config) -> ExitCode {
 async fn serve(config: Config, clock: app::ctx::Clock) -> Result<(), String> {
     let conn = open(&config, &clock).await?;
     if seed::is_empty(&conn).await.map_err(|e| e.to_string())? {
-        seed_and_report(&config, &conn, &clock).await?;
+        if config.demo {
+            seed_and_report(&config, &conn, &clock).await?;
+        } else if let Some(password) = seed::seed_first_admin(&conn, clock.now()).await.map_err(|e| e.to_string())? {
+            // Never to the terminal or the log: they end up in places others read.
+            let path = config.data_dir.join("initial-admin-password.txt");
+            write_private(
+                &path,
+                &format!(
+                    "Tongban's first administrator\n  username: admin\n  one-time password: {password}\nIt must be changed at the first sign-in. Delete this file afterwards.\n"
+                ),
+            )?;
+            println!(
+                "\nTongban has one administrator, `admin`. Its one-time password is in {} (readable by this user only);\nit must be changed at the first sign-in. (For the demo organisation instead: tongban serve --demo.)\n",
+                path.display()
+            );
+        }
     }
     app::workflow::builtin::ensure_builtin_templates(&conn, clock.now()).await.map_err(|e| e.to_string())?;
     let secret = load_or_create_secret(&config.data_dir)?;

@@ -95,9 +95,17 @@ pub async fn is_empty(db: &DatabaseConnection) -> AppResult<bool> {
 ///
 /// # Errors
 /// The database error; `Validation` if the password breaks the policy.
-pub async fn seed_demo(db: &DatabaseConnection, password: &str, now: DateTime<Utc>) -> AppResult<bool> {
+///
+/// `must_change`: every demo user has to choose their own password at their first sign-in
+/// (the shared one was generated and printed, not chosen by the operator).
+pub async fn seed_demo(
+    db: &DatabaseConnection,
+    password: &str,
+    now: DateTime<Utc>,
+    must_change: bool,
+) -> AppResult<bool> {
     for (u, ..) in USERS {
-        app::domain::password::check_policy(u, password).map_err(|c| AppError::field("TONGBAN_DEMO_PASSWORD", c))?;
+        app::auth::server::check_new_password(u, password).map_err(|c| AppError::field("TONGBAN_DEMO_PASSWORD", c))?;
     }
     // One hash for everyone: argon2 is deliberately slow and they share the password.
     let hash = hash_password(password)?;
@@ -139,6 +147,7 @@ pub async fn seed_demo(db: &DatabaseConnection, password: &str, now: DateTime<Ut
             last_login_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            must_change_password: Set(must_change),
             ..Default::default()
         }
         .insert(&txn)
@@ -170,4 +179,60 @@ pub async fn seed_demo(db: &DatabaseConnection, password: &str, now: DateTime<Ut
     .await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// Gives an empty database its first account: `admin`, an administrator, with a generated
+/// one-time password that must be changed at the first sign-in. Returns the password, or
+/// `None` when the database already has accounts.
+///
+/// # Errors
+/// The database error.
+pub async fn seed_first_admin(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Option<String>> {
+    let password = generate_password();
+    let hash = app::auth::server::hash_password_async(&password).await?;
+    let txn = begin_write(db).await?;
+    if users::Entity::find().count(&txn).await? > 0 {
+        return Ok(None);
+    }
+    app::org::server::ensure_builtin_roles(&txn, now).await?;
+    let admin_role = roles::Entity::find()
+        .filter(roles::Column::Key.eq(app::domain::permission::ADMIN_ROLE))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("the admin role is missing"))?;
+    let u = users::ActiveModel {
+        username: Set("admin".to_owned()),
+        display_name: Set("系统管理员".to_owned()),
+        password_hash: Set(hash),
+        department_id: Set(None),
+        position: Set(String::new()),
+        manager_id: Set(None),
+        phone: Set(String::new()),
+        email: Set(String::new()),
+        active: Set(true),
+        locale: Set("zh-CN".into()),
+        auth_version: Set(1),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        must_change_password: Set(true),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    user_roles::Entity::insert(user_roles::ActiveModel { user_id: Set(u.id), role_id: Set(admin_role.id) })
+        .exec(&txn)
+        .await?;
+    app::audit::server::record(
+        &txn,
+        &Caller::system(),
+        now,
+        "org.first_admin",
+        "user:admin",
+        app::audit::server::Outcome::Ok,
+        "one-time password written to the data directory",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(password))
 }

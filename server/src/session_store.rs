@@ -2,11 +2,16 @@
 //! several servers share sessions. The user id is copied into its own column so all of a
 //! user's sessions can be revoked at once.
 
+use app::ctx::begin_write;
 use app::entities::sessions;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+/// A session's sliding expiry is written again only when it moved by this much (12 hours of
+/// inactivity end a session; up to an hour less is no loss).
+pub const EXPIRY_SLACK_MINUTES: i64 = 60;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
@@ -51,11 +56,13 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // Ids are 128 random bits; on the astronomically unlikely clash, draw again.
         for _ in 0..5 {
+            let txn = begin_write(&self.db).await.map_err(backend)?;
             let res = sessions::Entity::insert(model(record)?)
                 .on_conflict(OnConflict::column(sessions::Column::Id).do_nothing().to_owned())
-                .exec_without_returning(&self.db)
+                .exec_without_returning(&txn)
                 .await
                 .map_err(backend)?;
+            txn.commit().await.map_err(backend)?;
             if res > 0 {
                 return Ok(());
             }
@@ -64,16 +71,36 @@ impl SessionStore for DbSessionStore {
         Err(backend("could not allocate a session id"))
     }
 
+    /// Updates a session that still exists. Called after every request (the expiry slides
+    /// with activity), so: a session that was ended meanwhile (signed out, a password change,
+    /// an account disabled) is not brought back; and when only the expiry moved, by less than
+    /// [`EXPIRY_SLACK_MINUTES`], nothing is written — a page view costs no write. Writes go
+    /// through the writer slot like every other write: on SQLite a write waiting for the
+    /// database lock never holds a pooled connection another writer needs.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        sessions::Entity::insert(model(record)?)
-            .on_conflict(
-                OnConflict::column(sessions::Column::Id)
-                    .update_columns([sessions::Column::UserId, sessions::Column::Data, sessions::Column::ExpiresAt])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
+        let id = record.id.to_string();
+        let user_id = record.data.get(app::auth::server::SESSION_USER).and_then(serde_json::Value::as_i64);
+        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let expires_at = expiry(record);
+        let Some(row) = sessions::Entity::find_by_id(id.clone()).one(&self.db).await.map_err(backend)? else {
+            return Ok(());
+        };
+        if row.user_id == user_id
+            && row.data == data
+            && (expires_at - row.expires_at).num_minutes().abs() < EXPIRY_SLACK_MINUTES
+        {
+            return Ok(());
+        }
+        let txn = begin_write(&self.db).await.map_err(backend)?;
+        sessions::Entity::update_many()
+            .col_expr(sessions::Column::UserId, Expr::value(user_id))
+            .col_expr(sessions::Column::Data, Expr::value(data))
+            .col_expr(sessions::Column::ExpiresAt, Expr::value(expires_at))
+            .filter(sessions::Column::Id.eq(id))
+            .exec(&txn)
             .await
             .map_err(backend)?;
+        txn.commit().await.map_err(backend)?;
         Ok(())
     }
 
@@ -91,7 +118,9 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sessions::Entity::delete_by_id(id.to_string()).exec(&self.db).await.map_err(backend)?;
+        let txn = begin_write(&self.db).await.map_err(backend)?;
+        sessions::Entity::delete_by_id(id.to_string()).exec(&txn).await.map_err(backend)?;
+        txn.commit().await.map_err(backend)?;
         Ok(())
     }
 }
@@ -99,11 +128,13 @@ impl SessionStore for DbSessionStore {
 #[async_trait]
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
+        let txn = begin_write(&self.db).await.map_err(backend)?;
         sessions::Entity::delete_many()
             .filter(sessions::Column::ExpiresAt.lte(self.clock.now()))
-            .exec(&self.db)
+            .exec(&txn)
             .await
             .map_err(backend)?;
+        txn.commit().await.map_err(backend)?;
         Ok(())
     }
 }

@@ -74,3 +74,62 @@ async fn the_clock_start_is_used_and_a_bad_one_refused() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("TONGBAN_CLOCK_START"), "{:?}", bad);
     assert!(std::fs::read_dir(fresh.path()).unwrap().next().is_none(), "nothing written");
 }
+
+/// Without `--demo` an empty database gets one administrator whose one-time password is in
+/// a file only the server's user reads (never on the terminal), who must change it; the data
+/// directory and the database are the server's user's alone.
+#[tokio::test]
+async fn a_production_start_makes_one_administrator_and_keeps_the_data_private() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let dir = common::TempDir::new();
+    let data = dir.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tongban"))
+        .args(["serve"])
+        .env("TONGBAN_CLOCK_START", common::test_start().to_rfc3339())
+        .env("TONGBAN_DATA_DIR", &data)
+        .env("TONGBAN_ADDR", format!("127.0.0.1:{port}"))
+        .env_remove("DATABASE_URL")
+        .env_remove("TONGBAN_DEMO_PASSWORD")
+        .env_remove("TONGBAN_DEMO")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start tongban");
+    let file = data.join("initial-admin-password.txt");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let text = std::fs::read_to_string(&file).expect("the one-time password file");
+    let password = text.lines().find_map(|l| l.trim().strip_prefix("one-time password: ")).expect("a password line");
+    assert!(password.len() >= 10);
+    assert!(!stdout.contains(password), "the password is never printed: {stdout}");
+    assert!(stdout.contains("initial-admin-password.txt"), "{stdout}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&data.join("files")), 0o700);
+        assert_eq!(mode(&data.join("tongban.db")), 0o600);
+        assert_eq!(mode(&data.join("secret.key")), 0o600);
+    }
+    let db = server::db::connect(&server::config::sqlite_url(&data)).await.unwrap();
+    let users = app::entities::users::Entity::find().all(&db).await.unwrap();
+    assert_eq!(users.len(), 1, "no demo organisation");
+    assert_eq!(users[0].username, "admin");
+    assert!(users[0].must_change_password);
+    assert!(app::auth::server::verify_password(&users[0].password_hash, password));
+    let admins = app::entities::roles::Entity::find()
+        .filter(app::entities::roles::Column::Key.eq("admin"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(admins, 1);
+}

@@ -98,7 +98,7 @@ async fn design_publish_and_versions(t: TestDb) {
 
     // Publish the draft: version 1, the draft is gone, and requests route as designed.
     assert!(matches!(ds::publish_draft(&st, &owner, "trip", 1, "").await, Err(AppError::Conflict { .. })));
-    let v1 = ds::publish_draft(&st, &owner, "trip", 2, "首个版本").await.unwrap();
+    let v1 = ds::publish_draft(&st, &owner, "trip", 2, "首个版本").await.unwrap().published().unwrap();
     assert_eq!(v1.version, 1);
     assert_eq!(ds::design_open(&t.db, &owner, "trip").await.unwrap().draft_rev, 0);
     let submit = |amount: &'static str| {
@@ -149,7 +149,15 @@ async fn design_publish_and_versions(t: TestDb) {
     d2.form.fields.push(new_field(&d2.form, "long_text", "出差事由").unwrap());
     let s = ds::save_draft(&st, &owner, SaveDesign { doc: d2.clone(), rev: 0 }).await.unwrap();
     assert_eq!(s.draft_base, 1);
-    assert_eq!(ds::publish_draft(&st, &owner, "trip", s.draft_rev, "门槛提高到一万").await.unwrap().version, 2);
+    assert_eq!(
+        ds::publish_draft(&st, &owner, "trip", s.draft_rev, "门槛提高到一万")
+            .await
+            .unwrap()
+            .published()
+            .unwrap()
+            .version,
+        2
+    );
     let running = wf::get_instance(&st, &zhang, big.id).await.unwrap();
     assert_eq!((running.version, running.status), (1, InstanceStatus::Running));
     let vs = ds::versions(&t.db, &owner, "trip").await.unwrap();

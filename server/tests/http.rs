@@ -2,91 +2,17 @@
 //! bad input, cross-site requests, and the authorization matrix.
 
 mod common;
+#[path = "http/security.rs"]
+mod security;
 
-use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
 use common::{DEMO_PASSWORD, TestDb, user_id};
 use http_body_util::BodyExt;
 use std::collections::BTreeSet;
 use tower::ServiceExt;
 
-/// The whole application on the test database's state: the same clock the tests move and
-/// the jobs they run go by.
-fn app(t: &TestDb) -> Router {
-    server::router_for(t.state(), &t.options())
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Resp {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-    fn cookie(&self) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("tongban_session="))
-            .map(|v| v.split(';').next().unwrap().to_owned())
-    }
-}
-
-#[derive(Default, Clone)]
-struct Req<'a> {
-    cookie: Option<&'a str>,
-    json: Option<String>,
-    form: Option<String>,
-    headers: Vec<(&'static str, String)>,
-}
-
-async fn send(app: &Router, method: Method, path: &str, r: Req<'_>) -> Resp {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("x-forwarded-for", "192.0.2.10")
-        .header(header::HOST, "localhost");
-    if let Some(c) = r.cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    for (k, v) in &r.headers {
-        b = b.header(*k, v);
-    }
-    let body = if let Some(j) = r.json {
-        b = b.header(header::CONTENT_TYPE, "application/json");
-        Body::from(j)
-    } else if let Some(f) = r.form {
-        b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        Body::from(f)
-    } else {
-        Body::empty()
-    };
-    let res = app.clone().oneshot(b.body(body).unwrap()).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-async fn login(app: &Router, username: &str) -> String {
-    let r = send(
-        app,
-        Method::POST,
-        "/api/v1/auth/login",
-        Req {
-            json: Some(format!(r#"{{"username":"{username}","password":"{DEMO_PASSWORD}"}}"#)),
-            ..Default::default()
-        },
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.body);
-    r.cookie().expect("session cookie")
-}
+use common::client::{Req, app, login, send};
 
 async fn api_login_me_logout(t: TestDb) {
     let app = app(&t);
@@ -293,7 +219,11 @@ async fn bearer_tokens_authenticate_the_api(t: TestDb) {
         &app,
         Method::POST,
         "/api/v1/tokens",
-        Req { cookie: Some(&c), json: Some(r#"{"name":"ERP","expires_in_days":30}"#.into()), ..Default::default() },
+        Req {
+            cookie: Some(&c),
+            json: Some(format!(r#"{{"name":"ERP","expires_in_days":30,"password":"{DEMO_PASSWORD}"}}"#)),
+            ..Default::default()
+        },
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -553,7 +483,7 @@ fn matrix(zid: i64, w: &WfIds) -> Vec<Row> {
             "/sfn/create_api_token",
             p("/sfn/create_api_token"),
             None,
-            f("name=matrix&expires_in_days="),
+            f("name=matrix&expires_in_days=&password=wrong-password-1"),
             SIGNED_IN,
         ),
         ("POST", "/sfn/delete_api_token", p("/sfn/delete_api_token"), None, f("id=999999"), SIGNED_IN),
@@ -986,6 +916,7 @@ async fn an_expense_goes_through_the_api(t: TestDb) {
         .method(Method::POST)
         .uri("/api/v1/attachments?filename=%E5%8F%91%E7%A5%A8.png")
         .header(header::COOKIE, &zhang)
+        .header("sec-fetch-site", "same-origin")
         .header(header::CONTENT_TYPE, "image/png");
     let up = app.clone().oneshot(b.body(Body::from(&b"\x89PNG receipt"[..])).unwrap()).await.unwrap();
     assert_eq!(up.status(), StatusCode::CREATED);
@@ -996,6 +927,7 @@ async fn an_expense_goes_through_the_api(t: TestDb) {
         .method(Method::POST)
         .uri("/api/v1/attachments?filename=big.pdf")
         .header(header::COOKIE, &zhang)
+        .header("sec-fetch-site", "same-origin")
         .header(header::CONTENT_TYPE, "application/pdf");
     let big = app.clone().oneshot(b.body(Body::from(vec![b'x'; 300 * 1024])).unwrap()).await.unwrap();
     assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);

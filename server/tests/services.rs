@@ -1,6 +1,8 @@
 //! Service tests: the same bodies on SQLite and PostgreSQL.
 
 mod common;
+#[path = "services/security.rs"]
+mod security;
 
 use app::ctx::Caller;
 use app::entities::{audit_log, departments, sessions, users};
@@ -59,7 +61,7 @@ async fn demo_organisation_is_seeded(t: TestDb) {
     let admin = as_user(db, "admin").await;
     assert!(admin.principal.unwrap().roles.contains(&"admin".to_string()));
     // Seeding again changes nothing.
-    assert!(!server::seed::seed_demo(db, DEMO_PASSWORD, t.now()).await.unwrap());
+    assert!(!server::seed::seed_demo(db, DEMO_PASSWORD, t.now(), false).await.unwrap());
 }
 
 async fn login_checks_password_and_audits(t: TestDb) {
@@ -455,31 +457,33 @@ async fn dormant_accounts_are_reported(t: TestDb) {
     assert_eq!(org::server::dormant_accounts(&st, &viewer, 30).await.unwrap_err(), AppError::Forbidden);
 }
 
+fn token(name: &str, days: Option<i64>) -> app::auth::api::NewApiToken {
+    app::auth::api::NewApiToken {
+        name: name.into(),
+        expires_in_days: days,
+        read_only: false,
+        password: DEMO_PASSWORD.into(),
+    }
+}
+
 async fn api_tokens_stand_for_their_user_until_deleted(t: TestDb) {
     let st = t.state();
     let db = &t.db;
     let me = as_user(db, "li.na").await;
-    let (info, secret) =
-        auth::server::create_token(&st, &me, app::auth::api::NewApiToken { name: "ERP".into(), expires_in_days: None })
-            .await
-            .unwrap();
+    let (info, secret) = auth::server::create_token(&st, &me, token("ERP", None)).await.unwrap();
     assert!(secret.starts_with("tb_") && secret.starts_with(&info.prefix));
     let stored = app::entities::api_tokens::Entity::find_by_id(info.id).one(db).await.unwrap().unwrap();
     assert_ne!(stored.token_hash, secret, "only a hash is stored");
-    assert_eq!(auth::server::principal_for_token(&st, &secret).await.unwrap().unwrap().username, "li.na");
+    assert_eq!(auth::server::principal_for_token(&st, &secret).await.unwrap().unwrap().principal.username, "li.na");
     assert!(auth::server::principal_for_token(&st, "tb_nonsense").await.unwrap().is_none());
     let other = as_user(db, "zhang.wei").await;
     assert_eq!(auth::server::delete_token(&st, &other, info.id).await.unwrap_err(), AppError::NotFound);
     assert_eq!(
-        auth::server::create_token(
-            &st,
-            &me,
-            app::auth::api::NewApiToken { name: "x".into(), expires_in_days: Some(0) }
-        )
-        .await
-        .unwrap_err(),
+        auth::server::create_token(&st, &me, token("x", Some(0))).await.unwrap_err(),
         AppError::field("expires_in_days", ErrorCode::OutOfRange)
     );
+    let (second, _) = auth::server::create_token(&st, &me, token("BI", Some(7))).await.unwrap();
+    auth::server::delete_token(&st, &me, second.id).await.unwrap();
     let admin = as_user(db, "admin").await;
     org::server::set_user_active(&st, &admin, me.principal.as_ref().unwrap().user_id, false).await.unwrap();
     assert!(
@@ -487,8 +491,11 @@ async fn api_tokens_stand_for_their_user_until_deleted(t: TestDb) {
         "a disabled user's tokens stop working"
     );
     org::server::set_user_active(&st, &admin, me.principal.as_ref().unwrap().user_id, true).await.unwrap();
-    auth::server::delete_token(&st, &me, info.id).await.unwrap();
-    assert!(auth::server::principal_for_token(&st, &secret).await.unwrap().is_none());
+    assert!(
+        auth::server::principal_for_token(&st, &secret).await.unwrap().is_none(),
+        "and stay revoked when the account is enabled again"
+    );
+    assert!(auth::server::list_tokens(&st, &me).await.unwrap().is_empty());
 }
 
 async fn profile_edits_validate(t: TestDb) {

@@ -388,6 +388,36 @@ async fn timed_template(st: &AppState, t: &TestDb, key: &str, then: Value) {
     timeout["after_minutes"] = json!(120);
     let node = json!({"type": "approver", "id": "manager", "name": "直属主管", "rule": {"kind": "manager", "levels": 1},
                       "timeout": timeout});
+    let form =
+        serde_json::from_value(json!({"fields": [{"key": "subject", "label": "事项", "type": "text"}]})).unwrap();
+    let flow: app::domain::workflow::flow::Flow = serde_json::from_value(json!({"nodes": [node]})).unwrap();
+    if timeout["then"] == "auto_approve" {
+        // A node that approves by itself needs a second process owner's review: the draft
+        // goes to han.mei, whose approval publishes it.
+        use app::workflow::design_server as ds;
+        ds::create(st, &admin, key, "限时审批", "测试").await.unwrap();
+        let doc = app::domain::workflow::design::TemplateDoc {
+            key: key.into(),
+            name: "限时审批".into(),
+            category: "测试".into(),
+            description: String::new(),
+            icon: String::new(),
+            form,
+            flow,
+        };
+        let s = ds::save_draft(st, &admin, app::workflow::design_api::SaveDesign { doc, rev: 1 }).await.unwrap();
+        let app::workflow::design_api::PublishOutcome::UnderReview { instance_id, concerns } =
+            ds::publish_draft(st, &admin, key, s.draft_rev, "").await.unwrap()
+        else {
+            panic!("an auto-approving node publishes only after review")
+        };
+        assert_eq!(concerns, [app::domain::workflow::design::PublishConcern::AutoApprove { node: "manager".into() }]);
+        let han = as_user(&t.db, "han.mei").await;
+        let v = wf::get_instance(st, &han, instance_id).await.unwrap();
+        approve(st, t, "han.mei", &v).await;
+        assert_eq!(wf::get_template(&st.db, &admin, key).await.unwrap().version, 1);
+        return;
+    }
     wf::publish_template(
         st,
         &admin,
@@ -397,9 +427,8 @@ async fn timed_template(st: &AppState, t: &TestDb, key: &str, then: Value) {
             category: "测试".into(),
             description: String::new(),
             icon: String::new(),
-            form: serde_json::from_value(json!({"fields": [{"key": "subject", "label": "事项", "type": "text"}]}))
-                .unwrap(),
-            flow: serde_json::from_value(json!({"nodes": [node]})).unwrap(),
+            form,
+            flow,
             note: String::new(),
         },
     )
@@ -631,7 +660,9 @@ async fn attachments_belong_to_their_request(t: TestDb) {
     // The approver reads it; an outsider does not.
     let li = as_user(&t.db, "li.na").await;
     let id: i64 = a.id.parse().unwrap();
-    let (_, bytes) = wf::download_attachment(&st, &li, id).await.unwrap();
+    let (_, mut file) = wf::download_attachment(&st, &li, id).await.unwrap();
+    let mut bytes = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut file, &mut bytes).await.unwrap();
     assert_eq!(bytes, b"%PDF-1.4 receipt");
     assert_eq!(wf::download_attachment(&st, &wu, id).await.unwrap_err(), AppError::Forbidden);
     let _ = v;

@@ -41,7 +41,7 @@ pub fn AuditPage() -> impl IntoView {
             .join("&")
     };
     view! {
-        <Title text=move || t_string!(i18n, admin.audit_title).to_string()/>
+        <Title text=t_string!(i18n, admin.audit_title).to_string()/>
         <AdminTabs/>
         <div class="page-head">
             <h1 class="page-title">{t!(i18n, admin.audit_title)}</h1>

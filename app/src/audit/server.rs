@@ -65,7 +65,11 @@ pub async fn record(
         target: target.to_owned(),
         client_addr: caller.client_addr.clone(),
         result: outcome.as_str().to_owned(),
-        detail: detail.to_owned(),
+        detail: match &caller.token {
+            Some(prefix) if detail.is_empty() => format!("[token {prefix}]"),
+            Some(prefix) => format!("[token {prefix}] {detail}"),
+            None => detail.to_owned(),
+        },
     };
     let hash = chain::row_hash(&head.last_hash, &content);
     audit_log::Entity::insert(audit_log::ActiveModel {
@@ -179,7 +183,7 @@ pub async fn search(st: &AppState, caller: &Caller, f: AuditFilter) -> AppResult
     audited(st, caller, "audit.read", "audit_log", async {
         caller.require(Permission::AuditRead)?;
         let per_page = f.per_page.unwrap_or(50).clamp(1, 200);
-        let page = f.page.unwrap_or(1).max(1);
+        let page = crate::common::page_number(f.page);
         let q = apply_filter(audit_log::Entity::find(), &f)?;
         let total = q.clone().count(db).await?;
         let rows =
@@ -233,9 +237,10 @@ pub async fn export_csv(st: &AppState, caller: &Caller, f: AuditFilter) -> AppRe
     .await
 }
 
-/// Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula.
+/// Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula (a leading
+/// `=`, `+`, `-`, `@`, or a tab or carriage return before one).
 fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
@@ -295,5 +300,8 @@ mod tests {
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_cell("\t=cmd|' /C calc'!A0"), "'\t=cmd|' /C calc'!A0");
+        assert_eq!(csv_cell("\r=1+1"), "\"'\r=1+1\"");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
     }
 }

@@ -19,6 +19,9 @@ pub struct ApiTokenDto {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub expires_at: Option<String>,
+    /// A read-only token may only read (GET).
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 /// A request for a new token.
@@ -26,8 +29,15 @@ pub struct ApiTokenDto {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewApiToken {
     pub name: String,
-    /// Days until it expires; none for a token that does not expire.
+    /// Days until it expires: 1 to 365; none means 90. Every token expires.
+    #[serde(default)]
     pub expires_in_days: Option<i64>,
+    /// Only reads (GET) are allowed with it.
+    #[serde(default)]
+    pub read_only: bool,
+    /// The owner's current password: creating a credential asks for it again.
+    #[serde(default)]
+    pub password: String,
 }
 
 /// A token just created: its secret is in `token`, shown this once.
@@ -39,11 +49,20 @@ pub struct CreatedApiToken {
     pub token: String,
 }
 
-/// Keeps `next` on this site: only a local absolute path is followed.
+/// Keeps `next` on this site: only a local absolute path is followed, else `/`. Browsers
+/// drop tabs and line breaks from a URL and read a backslash as a slash, so `/\t/evil.example`
+/// or `/\\evil.example` would leave the site: a path with any control character, whitespace or
+/// backslash, one starting `//`, or one naming a scheme is refused whole.
 #[must_use]
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains("://") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 2000
+                && !n.contains("://")
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\' || c == '\u{feff}') =>
+        {
             n.to_owned()
         }
         _ => "/".to_owned(),
@@ -94,7 +113,10 @@ pub async fn change_password(
     }
     let version =
         with_status(crate::auth::server::change_password(&st, &caller, &current_password, &new_password).await)?;
+    // The session goes on under a new id: one copied before the change (from this browser's
+    // cookie jar, a proxy log) is worth nothing after it.
     let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(AppError::internal)?;
+    session.cycle_id().await.map_err(AppError::internal)?;
     session.insert(crate::auth::server::SESSION_AUTH_VERSION, version).await.map_err(AppError::internal)?;
     Ok(())
 }
@@ -118,7 +140,12 @@ pub async fn list_api_tokens() -> Result<Vec<ApiTokenDto>, AppError> {
 
 /// Creates an API token; the secret comes back once.
 #[server(prefix = "/sfn", endpoint = "create_api_token")]
-pub async fn create_api_token(name: String, expires_in_days: String) -> Result<CreatedApiToken, AppError> {
+pub async fn create_api_token(
+    name: String,
+    expires_in_days: String,
+    password: String,
+    read_only: Option<String>,
+) -> Result<CreatedApiToken, AppError> {
     let (st, caller) = server_context().await?;
     let days = match expires_in_days.trim() {
         "" => None,
@@ -127,7 +154,12 @@ pub async fn create_api_token(name: String, expires_in_days: String) -> Result<C
         ),
     };
     let (info, token) = with_status(
-        crate::auth::server::create_token(&st, &caller, NewApiToken { name, expires_in_days: days }).await,
+        crate::auth::server::create_token(
+            &st,
+            &caller,
+            NewApiToken { name, expires_in_days: days, read_only: read_only.is_some(), password },
+        )
+        .await,
     )?;
     Ok(CreatedApiToken { info, token })
 }
@@ -150,5 +182,25 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
+        for evil in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/ /evil.example",
+            "\t//evil.example",
+            "/\\/evil.example",
+            "\\\\evil.example",
+            "/x/../\\evil",
+            "/\u{0}/evil.example",
+            "/\u{3000}/evil.example",
+            "/\u{feff}/evil.example",
+            "javascript:alert(1)",
+            "/redirect?to=https://evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(safe_next(Some("/approvals/42?tab=history#trail")), "/approvals/42?tab=history#trail");
     }
 }

@@ -27,7 +27,7 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || t_string!(i18n, login.title).to_string()/>
+        <Title text=t_string!(i18n, login.title).to_string()/>
         <main class="login-page">
             <div class="login-side" aria-hidden="true">
                 <div class="login-side-inner">

@@ -17,9 +17,17 @@ pub fn ProfilePage() -> impl IntoView {
     let create_err = form_error(create.value(), create.version());
     let delete = ServerAction::<DeleteApiToken>::new();
     let tokens = crate::data::blocking(move || (create.version().get(), delete.version().get()), |_| list_api_tokens());
+    // Sent here after signing in with a password someone else set (see the server's
+    // authentication middleware): nothing else opens until it is changed.
+    let query = leptos_router::hooks::use_query_map();
+    let must_change =
+        move || query.with(|q| q.get("must_change").is_some()) && !matches!(change.value().get(), Some(Ok(())));
     view! {
-        <Title text=move || t_string!(i18n, profile.title).to_string()/>
+        <Title text=t_string!(i18n, profile.title).to_string()/>
         <h1 class="page-title">{t!(i18n, profile.title)}</h1>
+        {move || must_change().then(|| view! {
+            <div class="alert alert-warn" role="alert">{t!(i18n, profile.must_change)}</div>
+        })}
         <div class="grid-2">
             <section class="card">
                 <h2>{t!(i18n, profile.account)}</h2>
@@ -73,7 +81,10 @@ pub fn ProfilePage() -> impl IntoView {
             <ActionForm action=create attr:class="row-form">
                 <Field label=Signal::derive(move || t_string!(i18n, profile.token_name).to_string()) name="name" required=true err=create_err/>
                 <Field label=Signal::derive(move || t_string!(i18n, profile.token_days).to_string()) name="expires_in_days" kind="number"
-                    hint=Signal::derive(move || t_string!(i18n, profile.token_days_hint).to_string()) err=create_err/>
+                    value="90" hint=Signal::derive(move || t_string!(i18n, profile.token_days_hint).to_string()) err=create_err/>
+                <Field label=Signal::derive(move || t_string!(i18n, profile.token_password).to_string()) name="password" kind="password"
+                    required=true autocomplete="current-password" err=create_err/>
+                <label class="check"><input type="checkbox" name="read_only" value="on"/>{t!(i18n, profile.token_read_only)}</label>
                 <button type="submit" class="btn btn-primary">{t!(i18n, common.create)}</button>
             </ActionForm>
             <Transition fallback=Loading>
@@ -87,6 +98,7 @@ pub fn ProfilePage() -> impl IntoView {
                                     <th>{t!(i18n, profile.token_prefix)}</th>
                                     <th>{t!(i18n, profile.token_last_used)}</th>
                                     <th>{t!(i18n, profile.token_expires)}</th>
+                                    <th>{t!(i18n, profile.token_scope)}</th>
                                     <th>{t!(i18n, common.actions)}</th>
                                 </tr></thead>
                                 <tbody>
@@ -96,6 +108,7 @@ pub fn ProfilePage() -> impl IntoView {
                                             <td><code>{tk.prefix.clone()}"…"</code></td>
                                             <td>{tk.last_used_at.as_deref().map(fmt_time).unwrap_or_else(|| t_string!(i18n, profile.never).to_string())}</td>
                                             <td>{tk.expires_at.as_deref().map(fmt_time).unwrap_or_else(|| t_string!(i18n, profile.no_expiry).to_string())}</td>
+                                            <td>{if tk.read_only { t_string!(i18n, profile.token_read_only_short).to_string() } else { t_string!(i18n, profile.token_full).to_string() }}</td>
                                             <td>
                                                 <ActionForm action=delete>
                                                     <input type="hidden" name="id" value=tk.id/>

@@ -1,9 +1,10 @@
-//! Password policy (SPEC ORG-4): length, character mix, not the username.
+//! Password policy (SPEC ORG-4): length, character mix, not the username. (The server also
+//! refuses the most common passwords: `auth::server::check_new_password`.)
 
 use crate::error::ErrorCode;
 
 /// Minimum length of a password.
-pub const MIN_LEN: usize = 8;
+pub const MIN_LEN: usize = 10;
 /// Maximum length accepted (hashing cost stays bounded).
 pub const MAX_LEN: usize = 128;
 
@@ -40,11 +41,13 @@ mod tests {
     #[test]
     fn policy() {
         assert_eq!(check_policy("zhang.wei", "short1"), Err(ErrorCode::PasswordTooShort));
+        assert_eq!(check_policy("zhang.wei", "Secret-26"), Err(ErrorCode::PasswordTooShort), "9 characters");
         assert_eq!(check_policy("zhang.wei", "abcdefghij"), Err(ErrorCode::PasswordTooWeak));
+        assert_eq!(check_policy("zhang.wei", "Secret-202"), Ok(()), "10 characters");
         assert_eq!(check_policy("zhang.wei", "1234567890"), Err(ErrorCode::PasswordTooWeak));
         assert_eq!(check_policy("zhang.wei", "Zhang.Wei2026"), Err(ErrorCode::PasswordContainsUsername));
         assert_eq!(check_policy("zhang.wei", &"a1".repeat(65)), Err(ErrorCode::TooLong));
-        assert_eq!(check_policy("zhang.wei", "通办办公2026"), Ok(()));
+        assert_eq!(check_policy("zhang.wei", "通办办公2026年春季"), Ok(()));
         assert_eq!(check_policy("zhang.wei", "correct-horse"), Ok(()));
     }
 }

@@ -21,6 +21,9 @@ pub struct Model {
     pub last_login_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The next sign-in must choose a new password before anything else (a first
+    /// administrator, the demo accounts, a password an administrator set).
+    pub must_change_password: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -88,7 +88,7 @@ pub fn UsersPage() -> impl IntoView {
     let page = move || query.with(|m| m.get("page")).and_then(|s| s.parse::<u64>().ok());
     let users = crate::data::blocking(move || (q(), page()), |(q, p)| list_users(q, p));
     view! {
-        <Title text=move || t_string!(i18n, admin.users_title).to_string()/>
+        <Title text=t_string!(i18n, admin.users_title).to_string()/>
         <AdminTabs/>
         <div class="page-head">
             <h1 class="page-title">{t!(i18n, admin.users_title)}</h1>
@@ -155,7 +155,7 @@ pub fn NewUserPage() -> impl IntoView {
         |()| async { Ok::<_, AppError>((list_departments().await?, user_options().await?)) },
     );
     view! {
-        <Title text=move || t_string!(i18n, admin.new_user).to_string()/>
+        <Title text=t_string!(i18n, admin.new_user).to_string()/>
         <AdminTabs/>
         <h1 class="page-title">{t!(i18n, admin.new_user)}</h1>
         <section class="card narrow-form">
@@ -216,7 +216,7 @@ pub fn UserPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text=move || t_string!(i18n, admin.users_title).to_string()/>
+        <Title text=t_string!(i18n, admin.users_title).to_string()/>
         <AdminTabs/>
         <p><A href="/admin/users">"← "{t!(i18n, common.back)}</A></p>
         <Suspense fallback=Loading>
@@ -327,7 +327,7 @@ pub fn DepartmentsPage() -> impl IntoView {
         |_| async { Ok::<_, AppError>((list_departments().await?, user_options().await?)) },
     );
     view! {
-        <Title text=move || t_string!(i18n, admin.departments_title).to_string()/>
+        <Title text=t_string!(i18n, admin.departments_title).to_string()/>
         <AdminTabs/>
         <h1 class="page-title">{t!(i18n, admin.departments_title)}</h1>
         <Transition fallback=Loading>
@@ -403,7 +403,7 @@ pub fn RolesPage() -> impl IntoView {
         |_| list_roles(),
     );
     view! {
-        <Title text=move || t_string!(i18n, admin.roles_title).to_string()/>
+        <Title text=t_string!(i18n, admin.roles_title).to_string()/>
         <AdminTabs/>
         <h1 class="page-title">{t!(i18n, admin.roles_title)}</h1>
         <section class="card">
@@ -486,7 +486,7 @@ pub fn DormantPage() -> impl IntoView {
     let days = move || query.with(|m| m.get("days")).and_then(|s| s.parse::<i64>().ok()).unwrap_or(90);
     let rows = crate::data::blocking(days, dormant_accounts);
     view! {
-        <Title text=move || t_string!(i18n, admin.dormant_title).to_string()/>
+        <Title text=t_string!(i18n, admin.dormant_title).to_string()/>
         <AdminTabs/>
         <h1 class="page-title">{t!(i18n, admin.dormant_title)}</h1>
         <p class="muted">{t!(i18n, admin.dormant_hint)}</p>

@@ -18,7 +18,7 @@ pub fn ContactsPage() -> impl IntoView {
     let depts = crate::data::blocking(|| (), |()| list_departments());
     let people = crate::data::blocking(move || (q(), dept(), page()), |(q, d, p)| search_directory(q, d, p));
     view! {
-        <Title text=move || t_string!(i18n, contacts.title).to_string()/>
+        <Title text=t_string!(i18n, contacts.title).to_string()/>
         <h1 class="page-title">{t!(i18n, contacts.title)}</h1>
         <div class="split">
             <aside class="card tree" aria-label="departments">

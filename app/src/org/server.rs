@@ -2,12 +2,14 @@
 //! transaction together with its audit row, and returns DTOs.
 
 use crate::audit::server::{self as audit, Outcome, audited};
-use crate::auth::server::{hash_password, revoke_sessions};
+use crate::auth::server::{check_new_password, hash_password_async, principal_of, revoke_credentials};
 use crate::common::Page;
 use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::org::{DeptNode, flatten_tree, subtree_ids, would_cycle};
-use crate::domain::permission::{BUILTIN_ROLES, DEFAULT_ROLE, Permission};
-use crate::domain::{password, validate};
+use crate::domain::permission::{
+    ADMIN_ROLE, BUILTIN_ROLES, DEFAULT_ROLE, Permission, Principal, may_grant, may_manage_account, role_permissions,
+};
+use crate::domain::validate;
 use crate::entities::{departments, roles, user_roles, users};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::org::api::{
@@ -319,7 +321,7 @@ pub async fn directory(
     let db = &st.db;
     caller.require(Permission::DirectoryRead)?;
     let per_page = 30;
-    let page = page.unwrap_or(1).clamp(1, 100_000);
+    let page = crate::common::page_number(page);
     let sel = user_query(db, q.as_deref(), dept, true).await?;
     let total = sel.clone().count(db).await?;
     let rows = sel
@@ -376,7 +378,7 @@ pub async fn list_users(
     let db = &st.db;
     caller.require(Permission::UserRead)?;
     let per_page = 50;
-    let page = page.unwrap_or(1).clamp(1, 100_000);
+    let page = crate::common::page_number(page);
     let sel = user_query(db, q.as_deref(), None, false).await?;
     let total = sel.clone().count(db).await?;
     let rows = sel.order_by_asc(users::Column::Id).offset((page - 1) * per_page).limit(per_page).all(db).await?;
@@ -455,13 +457,52 @@ pub async fn my_account(st: &AppState, caller: &Caller) -> AppResult<UserDetail>
     detail_of(db, u).await
 }
 
-async fn role_id(conn: &impl ConnectionTrait, key: &str) -> AppResult<i64> {
-    roles::Entity::find()
+/// The account `id`, if `me` may change it: its credentials, status, profile or roles. Every
+/// such path loads the account through here.
+///
+/// # Errors
+/// `NotFound`; `Forbidden` for an administrator's account (unless `me` is one) or an account
+/// that can do something `me` cannot.
+async fn manageable_account(conn: &impl ConnectionTrait, me: &Principal, id: i64) -> AppResult<users::Model> {
+    let u = users::Entity::find_by_id(id).one(conn).await?.ok_or(AppError::NotFound)?;
+    let target = principal_of(conn, &u).await?;
+    if !may_manage_account(me, &target) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(u)
+}
+
+/// The one path by which an account gains or loses a role (a new account's roles, a grant,
+/// a revocation). Nobody grants a role carrying a permission they do not hold, and only an
+/// administrator grants the administrators' role. Returns whether anything changed.
+///
+/// # Errors
+/// `Validation` for an unknown role; `Forbidden` for a role `me` may not grant.
+async fn change_role(
+    conn: &impl ConnectionTrait,
+    me: &Principal,
+    user_id: i64,
+    key: &str,
+    granted: bool,
+) -> AppResult<bool> {
+    let role = roles::Entity::find()
         .filter(roles::Column::Key.eq(key))
         .one(conn)
         .await?
-        .map(|r| r.id)
-        .ok_or_else(|| AppError::field("roles", ErrorCode::UnknownReference))
+        .ok_or_else(|| AppError::field("roles", ErrorCode::UnknownReference))?;
+    let stored: Vec<String> = serde_json::from_str(&role.permissions).unwrap_or_default();
+    if granted && !may_grant(me, Some(role.key.as_str()), &role_permissions(&role.key, &stored)) {
+        return Err(AppError::Forbidden);
+    }
+    let exists = user_roles::Entity::find_by_id((user_id, role.id)).one(conn).await?.is_some();
+    if granted && !exists {
+        user_roles::Entity::insert(user_roles::ActiveModel { user_id: Set(user_id), role_id: Set(role.id) })
+            .exec(conn)
+            .await?;
+    } else if !granted && exists {
+        user_roles::Entity::delete_by_id((user_id, role.id)).exec(conn).await?;
+    }
+    Ok(granted != exists)
 }
 
 /// Creates an account. It starts as a `viewer` unless other roles are named.
@@ -473,15 +514,15 @@ pub async fn create_user(st: &AppState, caller: &Caller, n: NewUser) -> AppResul
     let (db, now) = (&st.db, st.clock.now());
     let target = format!("user:{}", n.username.trim());
     audited(st, caller, "user.create", &target, async {
-        caller.require(Permission::UserManage)?;
+        let me = caller.require(Permission::UserManage)?;
         let username = validate::username(&n.username)?;
         let display_name = validate::required_text("display_name", &n.display_name, 40)?;
         let position = validate::optional_text("position", &n.position, 40)?;
         let phone = validate::phone(&n.phone)?;
         let email = validate::email(&n.email)?;
-        password::check_policy(&username, &n.password).map_err(|c| AppError::field("password", c))?;
+        check_new_password(&username, &n.password).map_err(|c| AppError::field("password", c))?;
         let role_keys = if n.roles.is_empty() { vec![DEFAULT_ROLE.to_owned()] } else { n.roles.clone() };
-        let hash = hash_password(&n.password)?;
+        let hash = hash_password_async(&n.password).await?;
         let txn = begin_write(db).await?;
         if users::Entity::find().filter(users::Column::Username.eq(&username)).count(&txn).await? > 0 {
             return Err(AppError::field("username", ErrorCode::Duplicate));
@@ -503,15 +544,14 @@ pub async fn create_user(st: &AppState, caller: &Caller, n: NewUser) -> AppResul
             last_login_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            // The administrator knows this password: the user replaces it at first sign-in.
+            must_change_password: Set(true),
             ..Default::default()
         }
         .insert(&txn)
         .await?;
         for key in &role_keys {
-            let rid = role_id(&txn, key).await?;
-            user_roles::Entity::insert(user_roles::ActiveModel { user_id: Set(u.id), role_id: Set(rid) })
-                .exec(&txn)
-                .await?;
+            change_role(&txn, me, u.id, key, true).await?;
         }
         audit::record(&txn, caller, now, "user.create", &format!("user:{username}"), Outcome::Ok, &role_keys.join(","))
             .await?;
@@ -530,7 +570,7 @@ pub async fn update_user(st: &AppState, caller: &Caller, id: i64, upd: UserUpdat
     let (db, now) = (&st.db, st.clock.now());
     let target = format!("user:{id}");
     audited(st, caller, "user.update", &target, async {
-        caller.require(Permission::UserManage)?;
+        let me = caller.require(Permission::UserManage)?;
         let display_name = validate::required_text("display_name", &upd.display_name, 40)?;
         let position = validate::optional_text("position", &upd.position, 40)?;
         let phone = validate::phone(&upd.phone)?;
@@ -539,7 +579,7 @@ pub async fn update_user(st: &AppState, caller: &Caller, id: i64, upd: UserUpdat
             return Err(AppError::field("manager_id", ErrorCode::Cycle));
         }
         let txn = begin_write(db).await?;
-        let u = users::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+        let u = manageable_account(&txn, me, id).await?;
         check_department(&txn, "department_id", upd.department_id).await?;
         check_active_user(&txn, "manager_id", upd.manager_id).await?;
         let username = u.username.clone();
@@ -574,7 +614,7 @@ pub async fn set_user_active(st: &AppState, caller: &Caller, id: i64, active: bo
             return Err(AppError::Conflict { message: "you cannot disable your own account".into() });
         }
         let txn = begin_write(db).await?;
-        let u = users::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
+        let u = manageable_account(&txn, me, id).await?;
         let username = u.username.clone();
         let version = u.auth_version + 1;
         let mut am = u.into_active_model();
@@ -585,7 +625,7 @@ pub async fn set_user_active(st: &AppState, caller: &Caller, id: i64, active: bo
         am.updated_at = Set(now);
         am.update(&txn).await?;
         if !active {
-            revoke_sessions(&txn, id).await?;
+            revoke_credentials(&txn, id).await?;
         }
         audit::record(&txn, caller, now, action, &format!("user:{username}"), Outcome::Ok, "").await?;
         txn.commit().await?;
@@ -602,19 +642,23 @@ pub async fn reset_password(st: &AppState, caller: &Caller, id: i64, new_passwor
     let (db, now) = (&st.db, st.clock.now());
     let target = format!("user:{id}");
     audited(st, caller, "user.reset_password", &target, async {
-        caller.require(Permission::UserManage)?;
-        let u = users::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-        password::check_policy(&u.username, new_password).map_err(|c| AppError::field("password", c))?;
-        let hash = hash_password(new_password)?;
+        let me = caller.require(Permission::UserManage)?;
+        let u = manageable_account(db, me, id).await?;
+        check_new_password(&u.username, new_password).map_err(|c| AppError::field("password", c))?;
+        let hash = hash_password_async(new_password).await?;
         let txn = begin_write(db).await?;
+        // Checked again inside the write: the account may have been made an administrator
+        // while the password was hashed.
+        let u = manageable_account(&txn, me, id).await?;
         let username = u.username.clone();
         let version = u.auth_version + 1;
         let mut am = u.into_active_model();
         am.password_hash = Set(hash);
         am.auth_version = Set(version);
         am.updated_at = Set(now);
+        am.must_change_password = Set(true);
         am.update(&txn).await?;
-        revoke_sessions(&txn, id).await?;
+        revoke_credentials(&txn, id).await?;
         audit::record(&txn, caller, now, "user.reset_password", &format!("user:{username}"), Outcome::Ok, "").await?;
         txn.commit().await?;
         Ok(())
@@ -633,24 +677,12 @@ pub async fn set_user_role(st: &AppState, caller: &Caller, id: i64, role: &str, 
     let target = format!("user:{id}");
     audited(st, caller, action, &target, async {
         let me = caller.require(Permission::UserManage)?;
-        if me.user_id == id && role == "admin" && !granted {
+        if me.user_id == id && role == ADMIN_ROLE && !granted {
             return Err(AppError::Conflict { message: "you cannot remove your own admin role".into() });
         }
-        // Only a role manager may hand out the admin role.
-        if role == "admin" && granted && !me.can(Permission::RoleManage) {
-            return Err(AppError::Forbidden);
-        }
         let txn = begin_write(db).await?;
-        let u = users::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound)?;
-        let rid = role_id(&txn, role).await?;
-        let exists = user_roles::Entity::find_by_id((id, rid)).one(&txn).await?.is_some();
-        if granted && !exists {
-            user_roles::Entity::insert(user_roles::ActiveModel { user_id: Set(id), role_id: Set(rid) })
-                .exec(&txn)
-                .await?;
-        } else if !granted && exists {
-            user_roles::Entity::delete_by_id((id, rid)).exec(&txn).await?;
-        }
+        let u = manageable_account(&txn, me, id).await?;
+        change_role(&txn, me, id, role, granted).await?;
         audit::record(&txn, caller, now, action, &format!("user:{}", u.username), Outcome::Ok, role).await?;
         txn.commit().await?;
         Ok(())
@@ -714,10 +746,13 @@ fn parse_permissions(keys: &[String]) -> AppResult<Vec<String>> {
 pub async fn create_role(st: &AppState, caller: &Caller, n: NewRole) -> AppResult<RoleDto> {
     let (db, now) = (&st.db, st.clock.now());
     audited(st, caller, "role.create", &format!("role:{}", n.key.trim()), async {
-        caller.require(Permission::RoleManage)?;
+        let me = caller.require(Permission::RoleManage)?;
         let key = validate::username(&n.key).map_err(|_| AppError::field("key", ErrorCode::InvalidFormat))?;
         let name = validate::required_text("name", &n.name, 40)?;
         let perms = parse_permissions(&n.permissions)?;
+        if !may_grant(me, Some(key.as_str()), &role_permissions(&key, &perms)) {
+            return Err(AppError::Forbidden);
+        }
         let txn = begin_write(db).await?;
         if roles::Entity::find().filter(roles::Column::Key.eq(&key)).count(&txn).await? > 0 {
             return Err(AppError::field("key", ErrorCode::Duplicate));
@@ -753,10 +788,13 @@ pub async fn set_role_permission(
     let (db, now) = (&st.db, st.clock.now());
     let target = format!("role:{role_id}");
     audited(st, caller, "role.update", &target, async {
-        caller.require(Permission::RoleManage)?;
+        let me = caller.require(Permission::RoleManage)?;
+        if granted && !may_grant(me, None, &[permission].into()) {
+            return Err(AppError::Forbidden);
+        }
         let txn = begin_write(db).await?;
         let r = roles::Entity::find_by_id(role_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-        if r.key == "admin" {
+        if r.key == ADMIN_ROLE {
             return Err(AppError::Conflict { message: "the admin role always holds every permission".into() });
         }
         let mut perms: Vec<String> = serde_json::from_str(&r.permissions).unwrap_or_default();

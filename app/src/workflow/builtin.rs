@@ -194,6 +194,25 @@ fn builtins(finance: Option<i64>, hr: Option<i64>, admin_dept: Option<i64>, root
             ]}),
         },
         Builtin {
+            key: super::design_server::REVIEW_KEY,
+            name: "模板发布复核",
+            category: "系统",
+            icon: "shield",
+            description: "流程变更涉及发布人本人、允许申请人自批、无人审批，或改动带自动处理的模板的审批人时，由另一位流程管理员（或管理员）复核后才发布",
+            effect: Some("template_publish"),
+            form: json!({"fields": [
+                {"key": "template_key", "label": "模板标识", "type": "text", "required": true, "max_len": 64},
+                {"key": "template_name", "label": "模板名称", "type": "text", "max_len": 40},
+                {"key": "draft_rev", "label": "草稿修订号", "type": "text", "required": true, "max_len": 20},
+                {"key": "concerns", "label": "需要复核的原因", "type": "long_text", "required": true, "max_len": 2000},
+                {"key": "note", "label": "版本说明", "type": "long_text", "max_len": 200}
+            ]}),
+            flow: json!({"nodes": [
+                {"type": "approver", "id": "review", "name": "另一位流程管理员", "rule": {"kind": "role", "key": "process_owner"},
+                 "mode": "any", "on_empty": {"then": "admin"}, "requester_is_approver": "exclude"}
+            ]}),
+        },
+        Builtin {
             key: "new_account",
             name: "开通账号",
             category: "IT",

@@ -1,7 +1,7 @@
 //! The designers' DTOs and server functions (thin adapters over `workflow::design_server`).
 
 use super::api::{TemplateDetail, UserRef};
-use crate::domain::workflow::design::{Change, Directory, TemplateDoc};
+use crate::domain::workflow::design::{Change, Directory, PublishConcern, TemplateDoc};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,26 @@ use serde::{Deserialize, Serialize};
 use crate::ctx::{server_context, with_status};
 #[cfg(feature = "ssr")]
 use crate::workflow::design_server as svc;
+
+/// What publishing a draft did: published it, or sent it to another process owner for review
+/// (a `template_publish` request) because its publisher should not decide it alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PublishOutcome {
+    Published { template: TemplateDetail },
+    UnderReview { instance_id: i64, concerns: Vec<PublishConcern> },
+}
+
+impl PublishOutcome {
+    /// The published template, if it was published.
+    #[must_use]
+    pub fn published(self) -> Option<TemplateDetail> {
+        match self {
+            Self::Published { template } => Some(template),
+            Self::UnderReview { .. } => None,
+        }
+    }
+}
 
 /// A template in the designer's list: published, with a draft, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,7 +119,7 @@ pub async fn design_discard(key: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/sfn", endpoint = "design_publish")]
-pub async fn design_publish(key: String, rev: i64, note: String) -> Result<TemplateDetail, AppError> {
+pub async fn design_publish(key: String, rev: i64, note: String) -> Result<PublishOutcome, AppError> {
     let (st, caller) = server_context().await?;
     with_status(svc::publish_draft(&st, &caller, &key, rev, &note).await)
 }

@@ -5,14 +5,15 @@
 //! it, and every change is audited.
 
 use super::api::TemplateDetail;
-use super::design_api::{DesignState, DesignSummary, SaveDesign, VersionInfo};
+use super::design_api::{DesignState, DesignSummary, PublishOutcome, SaveDesign, VersionInfo};
 use super::server::{check_key, get_template, publish_in, ts, user_refs};
 use crate::audit::server::{self as audit, Outcome, audited};
 use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::permission::Permission;
 use crate::domain::validate::{optional_text, required_text};
 use crate::domain::workflow::design::{
-    Change, DirDept, DirRole, DirUser, Directory, ExportFile, TemplateDoc, check_doc, check_refs, diff, parse_export,
+    Change, DirDept, DirRole, DirUser, Directory, ExportFile, PublishConcern, TemplateDoc, check_doc, check_refs, diff,
+    parse_export, publish_concerns,
 };
 use crate::entities::{
     departments, roles, user_roles, users, wf_instances, wf_template_drafts, wf_template_versions, wf_templates,
@@ -30,11 +31,20 @@ use std::collections::HashMap;
 const MAX_FIELDS: usize = 200;
 const MAX_NODES: usize = 500;
 
+/// The built-in request through which a second process owner (or an administrator) approves
+/// a template change its publisher should not decide alone. Nobody designs, files or
+/// resubmits it by hand.
+pub const REVIEW_KEY: &str = "template_publish";
+
 /// Checks what a draft must have even while unfinished: a key, a name, bounded sizes.
-/// Returns the document with its texts trimmed.
-fn normalise(doc: &TemplateDoc) -> AppResult<TemplateDoc> {
+/// Returns the document with its texts trimmed. The one check for drafts, imports, the
+/// designer's publish and the REST publish.
+pub(crate) fn normalise(doc: &TemplateDoc) -> AppResult<TemplateDoc> {
     let mut d = doc.clone();
     d.key = check_key(&doc.key)?;
+    if d.key == REVIEW_KEY {
+        return Err(AppError::Forbidden);
+    }
     d.name = required_text("name", &doc.name, 40)?;
     d.category = optional_text("category", &doc.category, 20)?;
     d.description = optional_text("description", &doc.description, 500)?;
@@ -115,7 +125,11 @@ pub(crate) async fn check_publishable(conn: &impl ConnectionTrait, doc: &Templat
 /// `Forbidden` without `template_manage`.
 pub async fn design_list(db: &DatabaseConnection, caller: &Caller) -> AppResult<Vec<DesignSummary>> {
     caller.require(Permission::TemplateManage)?;
-    let ts_ = wf_templates::Entity::find().filter(wf_templates::Column::Active.eq(true)).all(db).await?;
+    let ts_ = wf_templates::Entity::find()
+        .filter(wf_templates::Column::Active.eq(true))
+        .filter(wf_templates::Column::Key.ne(REVIEW_KEY))
+        .all(db)
+        .await?;
     let drafts = wf_template_drafts::Entity::find().all(db).await?;
     let vids: Vec<i64> = ts_.iter().filter_map(|t| t.current_version_id).collect();
     let versions: HashMap<i64, i32> = wf_template_versions::Entity::find()
@@ -379,23 +393,57 @@ async fn publish_doc(
     .await
 }
 
+/// What in publishing `doc` its publisher should not decide alone (compared with the version
+/// in force).
+pub(crate) async fn concerns_of(
+    conn: &impl ConnectionTrait,
+    doc: &TemplateDoc,
+    publisher: i64,
+) -> AppResult<Vec<PublishConcern>> {
+    let current = published_doc(conn, &doc.key, None).await?;
+    let has_effect = wf_templates::Entity::find()
+        .filter(wf_templates::Column::Key.eq(&doc.key))
+        .one(conn)
+        .await?
+        .is_some_and(|t| t.effect.is_some());
+    Ok(publish_concerns(current.as_ref().map(|(d, ..)| &d.flow), &doc.flow, publisher, has_effect))
+}
+
+/// The reasons, one per line, as the review request shows them.
+fn concern_text(concerns: &[PublishConcern]) -> String {
+    concerns
+        .iter()
+        .map(|c| match c {
+            PublishConcern::NamesPublisher { node } => format!("节点 {node} 指定了发布人本人（审批、办理或抄送）"),
+            PublishConcern::SelfApproval { node } => format!("节点 {node} 允许申请人审批自己的申请"),
+            PublishConcern::AutoApprove { node } => format!("节点 {node} 超时后自动通过"),
+            PublishConcern::EffectApproversChanged => "模板带自动处理（假期余额、账号），且审批人有改动".to_owned(),
+            PublishConcern::NoApprover => "流程中没有审批节点，申请将无人审批直接通过".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Publishes a template's draft as its next version and removes the draft. `rev` must be the
-/// draft's latest revision (what the publisher saw and checked).
+/// draft's latest revision (what the publisher saw and checked). A change the publisher
+/// should not decide alone ([`publish_concerns`]) is not published but sent, as a
+/// `template_publish` request, to another process owner (or an administrator); their
+/// approval publishes the draft at that revision.
 ///
 /// # Errors
-/// `Forbidden`; `NotFound` without a draft; `Conflict` for a stale revision;
-/// `InvalidTemplate` naming every field or node at fault.
+/// `Forbidden`; `NotFound` without a draft; `Conflict` for a stale revision or a change
+/// already under review; `InvalidTemplate` naming every field or node at fault.
 pub async fn publish_draft(
     st: &AppState,
     caller: &Caller,
     key: &str,
     rev: i64,
     note: &str,
-) -> AppResult<TemplateDetail> {
+) -> AppResult<PublishOutcome> {
     let now = st.clock.now();
     let key = key.trim();
     audited(st, caller, "template.publish", &format!("template:{key}"), async {
-        caller.require(Permission::TemplateManage)?;
+        let me = caller.require(Permission::TemplateManage)?;
         let note = optional_text("note", note, 200)?;
         let txn = begin_write(&st.db).await?;
         let d = wf_template_drafts::Entity::find()
@@ -409,6 +457,11 @@ pub async fn publish_draft(
         let doc: TemplateDoc = serde_json::from_str(&d.doc).map_err(AppError::internal)?;
         let doc = normalise(&doc)?;
         check_publishable(&txn, &doc).await?;
+        let concerns = concerns_of(&txn, &doc, me.user_id).await?;
+        if !concerns.is_empty() {
+            drop(txn);
+            return request_review(st, caller, &doc, rev, &note, concerns).await;
+        }
         let version = publish_doc(st, caller, &txn, &doc, &note).await?;
         wf_template_drafts::Entity::delete_by_id(d.id).exec(&txn).await?;
         audit::record(
@@ -422,9 +475,140 @@ pub async fn publish_draft(
         )
         .await?;
         txn.commit().await?;
-        get_template(&st.db, caller, key).await
+        Ok(PublishOutcome::Published { template: get_template(&st.db, caller, key).await? })
     })
     .await
+}
+
+/// Files the `template_publish` request for a draft at `rev`, unless one for this template
+/// is already waiting.
+async fn request_review(
+    st: &AppState,
+    caller: &Caller,
+    doc: &TemplateDoc,
+    rev: i64,
+    note: &str,
+    concerns: Vec<PublishConcern>,
+) -> AppResult<PublishOutcome> {
+    let review = wf_templates::Entity::find()
+        .filter(wf_templates::Column::Key.eq(REVIEW_KEY))
+        .one(&st.db)
+        .await?
+        .ok_or_else(|| AppError::internal("the template_publish template is missing"))?;
+    let waiting = wf_instances::Entity::find()
+        .filter(wf_instances::Column::TemplateId.eq(review.id))
+        .filter(wf_instances::Column::Status.is_in(["running", "returned"]))
+        .all(&st.db)
+        .await?
+        .into_iter()
+        .any(|i| {
+            serde_json::from_str::<serde_json::Value>(&i.form)
+                .is_ok_and(|f| f.get("template_key").and_then(|v| v.as_str()) == Some(doc.key.as_str()))
+        });
+    if waiting {
+        return Err(AppError::Conflict { message: "a change to this template is already waiting for review".into() });
+    }
+    // Someone else must be able to review it: another process owner or an administrator.
+    let me = caller.require_user()?.user_id;
+    let reviewer_roles: Vec<i64> = roles::Entity::find()
+        .filter(roles::Column::Key.is_in(["process_owner", crate::domain::permission::ADMIN_ROLE]))
+        .all(&st.db)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let holders: Vec<i64> = user_roles::Entity::find()
+        .filter(user_roles::Column::RoleId.is_in(reviewer_roles))
+        .filter(user_roles::Column::UserId.ne(me))
+        .all(&st.db)
+        .await?
+        .into_iter()
+        .map(|l| l.user_id)
+        .collect();
+    let reviewers = users::Entity::find()
+        .filter(users::Column::Id.is_in(holders))
+        .filter(users::Column::Active.eq(true))
+        .count(&st.db)
+        .await?;
+    if reviewers == 0 {
+        return Err(AppError::Conflict {
+            message: "this change needs a second person's review and nobody else is a process owner or administrator: give someone that role first".into(),
+        });
+    }
+    let form = serde_json::json!({
+        "template_key": doc.key,
+        "template_name": doc.name,
+        "draft_rev": rev.to_string(),
+        "concerns": concern_text(&concerns),
+        "note": note,
+    });
+    let req = super::api::SubmitRequest { template_key: REVIEW_KEY.into(), form, picks: HashMap::new() };
+    let view = super::server::submit_internal(st, caller, req).await?;
+    Ok(PublishOutcome::UnderReview { instance_id: view.id, concerns })
+}
+
+/// Publishes the draft a `template_publish` request was approved for — if it is still at the
+/// revision the reviewer saw — as its next version, in the approval's transaction, in the
+/// requester's name.
+///
+/// # Errors
+/// `Conflict` when the draft changed or went since; `InvalidTemplate` when it no longer
+/// passes the checks.
+pub(crate) async fn publish_reviewed(
+    conn: &impl ConnectionTrait,
+    form: &serde_json::Map<String, serde_json::Value>,
+    requester: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let text = |k: &str| form.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    let key = text("template_key");
+    let stale = || AppError::Conflict {
+        message: format!("the draft of {key} changed since it was sent for review; it has to be sent again"),
+    };
+    let d = wf_template_drafts::Entity::find()
+        .filter(wf_template_drafts::Column::TemplateKey.eq(&key))
+        .one(conn)
+        .await?
+        .ok_or_else(stale)?;
+    if text("draft_rev").parse::<i64>().ok() != Some(d.rev) {
+        return Err(stale());
+    }
+    let doc: TemplateDoc = serde_json::from_str(&d.doc).map_err(AppError::internal)?;
+    let doc = normalise(&doc)?;
+    check_publishable(conn, &doc).await?;
+    let effect = wf_templates::Entity::find()
+        .filter(wf_templates::Column::Key.eq(&doc.key))
+        .one(conn)
+        .await?
+        .and_then(|t| t.effect);
+    let note = text("note");
+    let version = publish_in(
+        conn,
+        now,
+        Some(requester),
+        &doc.key,
+        &doc.name,
+        &doc.category,
+        &doc.description,
+        &doc.icon,
+        effect.as_deref(),
+        &doc.form,
+        &doc.flow,
+        &note,
+    )
+    .await?;
+    wf_template_drafts::Entity::delete_by_id(d.id).exec(conn).await?;
+    audit::record(
+        conn,
+        &Caller::system(),
+        now,
+        "template.publish",
+        &format!("template:{key}"),
+        Outcome::Ok,
+        &format!("version {version}, after review"),
+    )
+    .await?;
+    Ok(())
 }
 
 /// A template's published versions, newest first.
@@ -513,6 +697,14 @@ pub async fn rollback(st: &AppState, caller: &Caller, key: &str, version: i32) -
         doc.form = old.form;
         doc.flow = old.flow;
         check_publishable(&txn, &doc).await?;
+        let me = caller.require(Permission::TemplateManage)?;
+        if !concerns_of(&txn, &doc, me.user_id).await?.is_empty() {
+            return Err(AppError::Conflict {
+                message: format!(
+                    "going back to version {version} needs another process owner's review: open that version in the designer and publish it"
+                ),
+            });
+        }
         let note = format!("rollback to version {version}");
         let v = publish_doc(st, caller, &txn, &doc, &note).await?;
         audit::record(

@@ -133,6 +133,9 @@ pub(crate) async fn on_transition(
         Some("new_account") if after == InstanceStatus::Approved && before != InstanceStatus::Approved => {
             create_account(conn, form, now).await?;
         }
+        Some("template_publish") if after == InstanceStatus::Approved && before != InstanceStatus::Approved => {
+            super::design_server::publish_reviewed(conn, form, requester, now).await?;
+        }
         _ => {}
     }
     Ok(())

@@ -25,7 +25,7 @@ use crate::domain::workflow::instance::{
 };
 use crate::domain::workflow::route::{Assignment, OrgView, Request, Step, predict};
 use crate::entities::{
-    attachments, notifications, outbox, settings, users, wf_cc, wf_history, wf_instances, wf_tasks,
+    attachments, notifications, outbox, settings, users, wf_cc, wf_drafts, wf_history, wf_instances, wf_tasks,
     wf_template_versions, wf_templates,
 };
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -120,6 +120,7 @@ fn action_error(e: ActionError) -> AppError {
         }
         ActionError::BadReturnTarget => AppError::field("target_node", ErrorCode::UnknownReference),
         ActionError::BadUser => AppError::field("user", ErrorCode::UnknownReference),
+        ActionError::ToRequester => AppError::field("user", ErrorCode::IsRequester),
         ActionError::CommentRequired => AppError::field("comment", ErrorCode::Required),
     }
 }
@@ -193,6 +194,8 @@ pub async fn list_templates(db: &DatabaseConnection, caller: &Caller) -> AppResu
     let ts = wf_templates::Entity::find()
         .filter(wf_templates::Column::Active.eq(true))
         .filter(wf_templates::Column::CurrentVersionId.is_not_null())
+        // Filed by the designer's publish, not from the catalogue.
+        .filter(wf_templates::Column::Key.ne(super::design_server::REVIEW_KEY))
         .order_by_asc(wf_templates::Column::Category)
         .order_by_asc(wf_templates::Column::Id)
         .all(db)
@@ -260,14 +263,34 @@ pub async fn publish_template(st: &AppState, caller: &Caller, p: PublishTemplate
     let target = format!("template:{}", p.key.trim());
     audited(st, caller, "template.publish", &target, async {
         let user = caller.require(Permission::TemplateManage)?;
-        let key = check_key(&p.key)?;
-        let name = crate::domain::validate::required_text("name", &p.name, 40)?;
-        let category = crate::domain::validate::optional_text("category", &p.category, 20)?;
-        let description = crate::domain::validate::optional_text("description", &p.description, 500)?;
-        let icon = crate::domain::validate::optional_text("icon", &p.icon, 40)?;
+        // The same limits and trimming as the designer's drafts and publish: one function.
+        let doc = super::design_server::normalise(&crate::domain::workflow::design::TemplateDoc {
+            key: p.key.clone(),
+            name: p.name.clone(),
+            category: p.category.clone(),
+            description: p.description.clone(),
+            icon: p.icon.clone(),
+            form: p.form.clone(),
+            flow: p.flow.clone(),
+        })?;
+        let (key, name, category, description, icon) = (doc.key, doc.name, doc.category, doc.description, doc.icon);
         let note = crate::domain::validate::optional_text("note", &p.note, 200)?;
         check_template(&p.form, &p.flow)?;
         let txn = begin_write(&st.db).await?;
+        let reviewed = crate::domain::workflow::design::TemplateDoc {
+            key: key.clone(),
+            name: name.clone(),
+            category: category.clone(),
+            description: description.clone(),
+            icon: icon.clone(),
+            form: p.form.clone(),
+            flow: p.flow.clone(),
+        };
+        if !super::design_server::concerns_of(&txn, &reviewed, user.user_id).await?.is_empty() {
+            return Err(AppError::Conflict {
+                message: "this change needs another process owner's review: save it as a draft (PUT /api/v1/designer/templates/{key}/draft) and publish the draft, which files the review".into(),
+            });
+        }
         // What the flow names (users, roles, departments) must exist in the organisation.
         let dir = super::design_server::load_directory(&txn).await?;
         let refs = crate::domain::workflow::design::check_refs(&p.flow, &dir);
@@ -307,7 +330,7 @@ pub async fn publish_template(st: &AppState, caller: &Caller, p: PublishTemplate
 
 /// Writes a new version (and the template row the first time); returns the version number.
 pub(crate) async fn publish_in(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     now: DateTime<Utc>,
     by: Option<i64>,
     key: &str,
@@ -875,6 +898,16 @@ fn check_picks(flow: &Flow, picks: &HashMap<String, Vec<i64>>) -> AppResult<()> 
 /// `NotFound` for an unknown template; `InvalidForm` with every field error; `Validation`
 /// for a leave balance that does not cover the request.
 pub async fn submit(st: &AppState, caller: &Caller, req: SubmitRequest) -> AppResult<InstanceView> {
+    caller.require_user()?;
+    // The template-publish review is filed by the designer's publish, never by hand.
+    if req.template_key.trim() == super::design_server::REVIEW_KEY {
+        return Err(AppError::Forbidden);
+    }
+    submit_internal(st, caller, req).await
+}
+
+/// [`submit`] for any template, the service's own included.
+pub(crate) async fn submit_internal(st: &AppState, caller: &Caller, req: SubmitRequest) -> AppResult<InstanceView> {
     let user = caller.require_user()?.clone();
     let t = wf_templates::Entity::find()
         .filter(wf_templates::Column::Key.eq(req.template_key.trim()))
@@ -1100,6 +1133,12 @@ pub async fn resubmit(st: &AppState, caller: &Caller, id: i64, req: ResubmitRequ
     if row.requester_id != user {
         return Err(AppError::Forbidden);
     }
+    let review = wf_templates::Entity::find_by_id(row.template_id).one(&st.db).await?;
+    if review.is_some_and(|t| t.key == super::design_server::REVIEW_KEY) {
+        // A returned review is filed again by publishing the draft again.
+        return Err(AppError::Forbidden);
+    }
+
     if row.status != "returned" {
         return Err(AppError::Conflict { message: "only a returned request can be resubmitted".into() });
     }
@@ -1439,7 +1478,7 @@ const PER_PAGE: u64 = 20;
 pub async fn list_tasks(st: &AppState, caller: &Caller, q: TaskQuery) -> AppResult<Page<InboxItem>> {
     let (db, now) = (&st.db, st.clock.now());
     let me = caller.require_user()?.user_id;
-    let page = Ord::max(q.page.unwrap_or(1), 1);
+    let page = crate::common::page_number(q.page);
     // Days are China days: a request filed at 00:17 on the 1st is on the 1st.
     let (from, to) = crate::domain::time::day_range(
         crate::domain::validate::optional_day("from", q.from.as_deref())?,
@@ -1624,7 +1663,7 @@ pub async fn list_notifications(
     page: Option<u64>,
 ) -> AppResult<Page<NotificationDto>> {
     let me = caller.require_user()?.user_id;
-    let page = Ord::max(page.unwrap_or(1), 1);
+    let page = crate::common::page_number(page);
     let q = notifications::Entity::find().filter(notifications::Column::UserId.eq(me));
     let total = q.clone().count(db).await?;
     let rows = q.order_by_desc(notifications::Column::Id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(db).await?;
@@ -1700,20 +1739,48 @@ pub async fn upload_attachment(
     if bytes.len() > st.settings.max_upload_bytes {
         return Err(AppError::PayloadTooLarge);
     }
+    // A quota per person per day: the disk is shared.
+    let quota = (st.settings.max_upload_bytes as u64).saturating_mul(UPLOAD_QUOTA_FILES);
+    let since = st.clock.now() - chrono::Duration::days(1);
+    let recent: Vec<i64> = attachments::Entity::find()
+        .select_only()
+        .column(attachments::Column::Size)
+        .filter(attachments::Column::UploadedBy.eq(user))
+        .filter(attachments::Column::CreatedAt.gt(since))
+        .into_tuple()
+        .all(&st.db)
+        .await?;
+    let used: u64 = recent.iter().map(|s| u64::try_from(*s).unwrap_or(0)).sum();
+    if used.saturating_add(bytes.len() as u64) > quota {
+        return Err(AppError::Conflict {
+            message: format!(
+                "the upload quota of {} MB a day is used up; try again tomorrow or ask an administrator",
+                quota / (1024 * 1024)
+            ),
+        });
+    }
     let sha = hex::encode(Sha256::digest(bytes));
     let dir = st.settings.data_dir.join("files").join(&sha[..2]);
     let path = dir.join(&sha);
-    if !path.exists() {
-        tokio::fs::create_dir_all(&dir).await.map_err(AppError::internal)?;
-        // Write to a temporary name, flush to disk, then rename: a crash never leaves a
-        // half-written file under the content's name.
-        let tmp = dir.join(format!("{sha}.{}.tmp", uuid::Uuid::new_v4().simple()));
-        let mut f = tokio::fs::File::create(&tmp).await.map_err(AppError::internal)?;
-        tokio::io::AsyncWriteExt::write_all(&mut f, bytes).await.map_err(AppError::internal)?;
-        f.sync_all().await.map_err(AppError::internal)?;
-        drop(f);
-        tokio::fs::rename(&tmp, &path).await.map_err(AppError::internal)?;
-    }
+    let mut dirs = tokio::fs::DirBuilder::new();
+    dirs.recursive(true);
+    #[cfg(unix)]
+    dirs.mode(0o700);
+    dirs.create(&dir).await.map_err(AppError::internal)?;
+    // Written every time (the same content under the same name; a fresh modification time
+    // tells the clean-up job the file is in use), to a temporary name, flushed, then renamed:
+    // a crash never leaves a half-written file under the content's name. Readable by the
+    // server's user only.
+    let tmp = dir.join(format!("{sha}.{}.tmp", uuid::Uuid::new_v4().simple()));
+    let mut opts = tokio::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    opts.mode(0o600);
+    let mut f = opts.open(&tmp).await.map_err(AppError::internal)?;
+    tokio::io::AsyncWriteExt::write_all(&mut f, bytes).await.map_err(AppError::internal)?;
+    f.sync_all().await.map_err(AppError::internal)?;
+    drop(f);
+    tokio::fs::rename(&tmp, &path).await.map_err(AppError::internal)?;
     let ct = if content_type.trim().is_empty() || content_type.len() > 100 {
         "application/octet-stream"
     } else {
@@ -1749,11 +1816,16 @@ pub(crate) fn attachment_dto(a: attachments::Model) -> AttachmentDto {
     }
 }
 
-/// An attachment's record and bytes, for its uploader and the readers of its instance.
+/// An attachment's record and an open handle on its file (streamed out, never read whole
+/// into memory), for its uploader and the readers of its instance.
 ///
 /// # Errors
 /// `NotFound`; `Forbidden`.
-pub async fn download_attachment(st: &AppState, caller: &Caller, id: i64) -> AppResult<(AttachmentDto, Vec<u8>)> {
+pub async fn download_attachment(
+    st: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(AttachmentDto, tokio::fs::File)> {
     let me = caller.require_user()?.user_id;
     let a = attachments::Entity::find_by_id(id).one(&st.db).await?.ok_or(AppError::NotFound)?;
     if a.uploaded_by != me {
@@ -1762,8 +1834,80 @@ pub async fn download_attachment(st: &AppState, caller: &Caller, id: i64) -> App
         check_read(st, caller, &row, st.clock.now()).await?;
     }
     let path = st.settings.data_dir.join("files").join(&a.sha256[..2]).join(&a.sha256);
-    let bytes = tokio::fs::read(&path).await.map_err(AppError::internal)?;
-    Ok((attachment_dto(a), bytes))
+    let file = tokio::fs::File::open(&path).await.map_err(AppError::internal)?;
+    Ok((attachment_dto(a), file))
+}
+
+/// How much one person may upload in 24 hours, as a multiple of the largest single upload.
+pub const UPLOAD_QUOTA_FILES: u64 = 25;
+
+/// Deletes uploads never attached to a request (nor kept in a draft) a day after they were
+/// made, and their files once nothing refers to them. Run by the clean-up job every few
+/// minutes on every server; each row goes once. Returns how many uploads went.
+///
+/// # Errors
+/// The database error.
+pub async fn delete_unclaimed_uploads(st: &AppState) -> AppResult<u64> {
+    let (db, now) = (&st.db, st.clock.now());
+    let cutoff = now - chrono::Duration::days(1);
+    let orphans = attachments::Entity::find()
+        .filter(attachments::Column::InstanceId.is_null())
+        .filter(attachments::Column::CreatedAt.lt(cutoff))
+        .order_by_asc(attachments::Column::Id)
+        .limit(500)
+        .all(db)
+        .await?;
+    if orphans.is_empty() {
+        return Ok(0);
+    }
+    // An attachment a draft holds is kept: the drafts of the uploaders, every value in them.
+    let uploaders: Vec<i64> = orphans.iter().map(|a| a.uploaded_by).collect();
+    let mut kept: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for d in wf_drafts::Entity::find().filter(wf_drafts::Column::UserId.is_in(uploaders)).all(db).await? {
+        if let Ok(v) = serde_json::from_str::<Value>(&d.form) {
+            collect_scalars(&v, &mut kept);
+        }
+    }
+    let doomed: Vec<&attachments::Model> = orphans.iter().filter(|a| !kept.contains(&a.id.to_string())).collect();
+    if doomed.is_empty() {
+        return Ok(0);
+    }
+    let txn = begin_write(db).await?;
+    let res = attachments::Entity::delete_many()
+        .filter(attachments::Column::Id.is_in(doomed.iter().map(|a| a.id)))
+        // Claimed by a request since it was read: it stays.
+        .filter(attachments::Column::InstanceId.is_null())
+        .exec(&txn)
+        .await?;
+    let detail = format!("{} unclaimed uploads older than a day", res.rows_affected);
+    audit::record(&txn, &Caller::system(), now, "attachment.cleanup", "attachments", Outcome::Ok, &detail).await?;
+    txn.commit().await?;
+    for sha in doomed.iter().map(|a| a.sha256.as_str()).collect::<std::collections::BTreeSet<_>>() {
+        let still_used = attachments::Entity::find().filter(attachments::Column::Sha256.eq(sha)).count(db).await? > 0;
+        let path = st.settings.data_dir.join("files").join(&sha[..2]).join(sha);
+        // A file written in the last hour may belong to an upload whose row is being made.
+        let fresh = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|e| e < std::time::Duration::from_secs(3600)));
+        if !still_used && !fresh {
+            let _ = tokio::fs::remove_file(&path).await;
+        }
+    }
+    Ok(res.rows_affected)
+}
+
+fn collect_scalars(v: &Value, out: &mut std::collections::HashSet<String>) {
+    match v {
+        Value::String(s) => {
+            out.insert(s.clone());
+        }
+        Value::Number(n) => {
+            out.insert(n.to_string());
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_scalars(x, out)),
+        Value::Object(m) => m.values().for_each(|x| collect_scalars(x, out)),
+        _ => {}
+    }
 }
 
 // ---------------------------------------------------------------- leave and offboarding
@@ -1788,7 +1932,8 @@ pub async fn leave_balances(st: &AppState, caller: &Caller, user: Option<i64>) -
 /// Sets a user's grant of one leave type.
 ///
 /// # Errors
-/// `Forbidden` without `template_manage`; `Validation` for an unknown type or bad amount.
+/// `Forbidden` without `user_manage` (HR, administrators), and for one's own grant (nobody
+/// sets their own leave); `Validation` for an unknown type or bad amount.
 pub async fn set_leave_grant(
     st: &AppState,
     caller: &Caller,
@@ -1797,7 +1942,10 @@ pub async fn set_leave_grant(
 ) -> AppResult<Vec<LeaveBalance>> {
     let now = st.clock.now();
     audited(st, caller, "leave.grant", &format!("user:{user}"), async {
-        caller.require(Permission::TemplateManage)?;
+        let me = caller.require(Permission::UserManage)?;
+        if me.user_id == user {
+            return Err(AppError::Forbidden);
+        }
         let txn = begin_write(&st.db).await?;
         if users::Entity::find_by_id(user).one(&txn).await?.is_none() {
             return Err(AppError::NotFound);

@@ -4,6 +4,8 @@
 //! test; it is never skipped.
 #![allow(dead_code)]
 
+pub mod client;
+
 use app::ctx::Caller;
 use app::domain::permission::Principal;
 use app::domain::workflow::calendar::WorkCalendar;
@@ -120,7 +122,7 @@ impl TestDb {
 fn options(files: std::path::PathBuf) -> server::RouterOptions {
     server::RouterOptions {
         secure_cookies: false,
-        trust_proxy: true,
+        trust_proxy: 1,
         max_body_bytes: 64 * 1024,
         secret: [7; 64],
         data_dir: files,
@@ -185,7 +187,7 @@ pub async fn fresh(backend: Backend) -> TestDb {
     server::db::migrate(&db).await.expect("migrate");
     let start = test_start();
     app::org::server::ensure_builtin_roles(&db, start).await.expect("roles");
-    assert!(server::seed::seed_demo(&db, DEMO_PASSWORD, start).await.expect("seed"));
+    assert!(server::seed::seed_demo(&db, DEMO_PASSWORD, start, false).await.expect("seed"));
     app::workflow::builtin::ensure_builtin_templates(&db, start).await.expect("templates");
     let files = TempDir::new();
     let leptos = leptos::config::LeptosOptions::builder()

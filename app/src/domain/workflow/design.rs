@@ -907,6 +907,89 @@ pub fn diff(a: &TemplateDoc, b: &TemplateDoc) -> Vec<Change> {
     out
 }
 
+/// Why publishing a template change needs a second process owner's (or an
+/// administrator's) approval: the publisher could otherwise route requests to themselves or
+/// wave them through.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "concern", rename_all = "snake_case")]
+pub enum PublishConcern {
+    /// The publisher is named as an approver, handler or CC (or the fallback when a node
+    /// finds nobody) at this node.
+    NamesPublisher { node: String },
+    /// This node lets the requester approve their own request.
+    SelfApproval { node: String },
+    /// This node approves by itself when its deadline passes.
+    AutoApprove { node: String },
+    /// The template changes something beyond the request (leave balances, accounts) and
+    /// who approves it changed.
+    EffectApproversChanged,
+    /// No approver node at all: every request would pass without anyone deciding.
+    NoApprover,
+}
+
+fn names(rule: &ApproverRule, user: i64) -> bool {
+    matches!(rule, ApproverRule::Users { ids } if ids.contains(&user))
+}
+
+/// Who decides, node by node: what "who approves changed" compares.
+fn deciders(flow: &Flow) -> Vec<String> {
+    flow.walk()
+        .into_iter()
+        .filter_map(|n| match n {
+            Node::Approver { id, rule, mode, on_empty, requester_is_approver, .. } => {
+                Some(format!("{id}:{rule:?}:{mode:?}:{on_empty:?}:{requester_is_approver:?}"))
+            }
+            Node::Handler { id, rule, on_empty, .. } => Some(format!("{id}:{rule:?}:{on_empty:?}")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What in publishing `new` (over `old`, the version in force, if any) `publisher` should
+/// not decide alone. `has_effect`: the template changes data when approved.
+#[must_use]
+pub fn publish_concerns(old: Option<&Flow>, new: &Flow, publisher: i64, has_effect: bool) -> Vec<PublishConcern> {
+    let mut out = Vec::new();
+    let mut approvers = 0;
+    for n in new.walk() {
+        let id = n.id().to_owned();
+        let (named, self_approval) = match n {
+            Node::Approver { rule, on_empty, requester_is_approver, .. } => {
+                approvers += 1;
+                let fallback = matches!(on_empty, EmptyRule::User { id } if *id == publisher);
+                (names(rule, publisher) || fallback, *requester_is_approver == SelfRule::Keep)
+            }
+            Node::Handler { rule, on_empty, .. } => {
+                (names(rule, publisher) || matches!(on_empty, EmptyRule::User { id } if *id == publisher), false)
+            }
+            Node::Cc { targets, .. } => (targets.iter().any(|t| names(t, publisher)), false),
+            Node::Conditions { .. } | Node::Parallel { .. } => (false, false),
+        };
+        if named {
+            out.push(PublishConcern::NamesPublisher { node: id.clone() });
+        }
+        let auto = match n {
+            Node::Approver { timeout, .. } | Node::Handler { timeout, .. } => {
+                timeout.is_some_and(|t| t.action == super::flow::TimeoutAction::AutoApprove)
+            }
+            _ => false,
+        };
+        if auto {
+            out.push(PublishConcern::AutoApprove { node: id.clone() });
+        }
+        if self_approval {
+            out.push(PublishConcern::SelfApproval { node: id });
+        }
+    }
+    if has_effect && old.is_some_and(|o| deciders(o) != deciders(new)) {
+        out.push(PublishConcern::EffectApproversChanged);
+    }
+    if approvers == 0 {
+        out.push(PublishConcern::NoApprover);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1125,5 +1208,38 @@ mod tests {
         assert!(has("node", ChangeKind::Changed, "approver1", "moved"), "{d:#?}");
         assert!(!d.iter().any(|c| c.id == "approver2"), "an unchanged node inside a changed branch is not reported");
         assert!(diff(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn a_publisher_cannot_route_requests_to_themselves_alone() {
+        let approver = |rule: ApproverRule, keep: bool| Node::Approver {
+            id: "a".into(),
+            name: "审批".into(),
+            rule,
+            mode: MultiMode::All,
+            on_empty: EmptyRule::Skip,
+            requester_is_approver: if keep { SelfRule::Keep } else { SelfRule::Skip },
+            timeout: None,
+        };
+        let plain = Flow { nodes: vec![approver(ApproverRule::Manager { levels: 1 }, false)] };
+        assert!(publish_concerns(None, &plain, 7, false).is_empty());
+        let me = Flow { nodes: vec![approver(ApproverRule::Users { ids: vec![3, 7] }, false)] };
+        assert_eq!(publish_concerns(None, &me, 7, false), vec![PublishConcern::NamesPublisher { node: "a".into() }]);
+        let cc = Flow {
+            nodes: vec![
+                approver(ApproverRule::Manager { levels: 1 }, false),
+                Node::Cc { id: "c".into(), name: "抄送".into(), targets: vec![ApproverRule::Users { ids: vec![7] }] },
+            ],
+        };
+        assert_eq!(publish_concerns(None, &cc, 7, false), vec![PublishConcern::NamesPublisher { node: "c".into() }]);
+        let own = Flow { nodes: vec![approver(ApproverRule::Role { key: "approver".into() }, true)] };
+        assert_eq!(publish_concerns(None, &own, 7, false), vec![PublishConcern::SelfApproval { node: "a".into() }]);
+        assert_eq!(publish_concerns(None, &Flow { nodes: vec![] }, 7, false), vec![PublishConcern::NoApprover]);
+        // A template with an effect: changing who approves needs a second look; a form-only
+        // change (the same deciders) does not.
+        let other = Flow { nodes: vec![approver(ApproverRule::Manager { levels: 2 }, false)] };
+        assert_eq!(publish_concerns(Some(&plain), &other, 7, true), vec![PublishConcern::EffectApproversChanged]);
+        assert!(publish_concerns(Some(&plain), &plain, 7, true).is_empty());
+        assert!(publish_concerns(Some(&plain), &other, 7, false).is_empty());
     }
 }

@@ -86,6 +86,9 @@ pub enum SelfRule {
     Skip,
     /// The requester approves like anyone else.
     Keep,
+    /// The requester is left out, and when nobody else is found the node goes to its "nobody
+    /// found" rule: it never passes by itself (a review of the requester's own change).
+    Exclude,
 }
 
 /// A comparison.

@@ -206,6 +206,8 @@ pub enum ActionError {
     BadReturnTarget,
     /// The user cannot take a task (unknown, inactive, or already has one here).
     BadUser,
+    /// A task cannot be handed to the request's own requester.
+    ToRequester,
     /// A comment may not be empty where one is required.
     CommentRequired,
 }
@@ -501,7 +503,13 @@ impl Instance {
                 let taken = self
                     .node_tasks(&t.addr, t.round)
                     .any(|o| o.assignee == *to && matches!(o.status, TaskStatus::Open | TaskStatus::Waiting));
-                if *to <= 0 || *to == actor || taken { Err(ActionError::BadUser) } else { Ok(()) }
+                if *to == self.requester {
+                    Err(ActionError::ToRequester)
+                } else if *to <= 0 || *to == actor || taken {
+                    Err(ActionError::BadUser)
+                } else {
+                    Ok(())
+                }
             }
         }
     }
@@ -1073,6 +1081,17 @@ mod tests {
                 i.apply(Action::Transfer { task: t, to: 99, comment: String::new() }, 11, env),
                 Err(ActionError::BadUser)
             );
+            // The requester (12) never gets a task of their own request by hand-over.
+            assert_eq!(
+                i.apply(Action::Transfer { task: t, to: 12, comment: String::new() }, 11, env),
+                Err(ActionError::ToRequester)
+            );
+            for position in [SignerPosition::Before, SignerPosition::After, SignerPosition::Alongside] {
+                assert_eq!(
+                    i.apply(Action::AddSigner { task: t, user: 12, position, comment: String::new() }, 11, env),
+                    Err(ActionError::ToRequester)
+                );
+            }
             i.apply(Action::Transfer { task: t, to: 1, comment: String::new() }, 11, env).unwrap();
             assert_eq!(open(&i), vec![("c".into(), 1)]);
             let t = i.open_tasks().next().unwrap().id;

@@ -88,13 +88,13 @@ pub fn assign(
 ) -> Assignment {
     let had_requester = found.contains(&requester);
     let users: Vec<i64> = match self_rule {
-        SelfRule::Skip => found.into_iter().filter(|u| *u != requester).collect(),
+        SelfRule::Skip | SelfRule::Exclude => found.into_iter().filter(|u| *u != requester).collect(),
         SelfRule::Keep => found,
     };
     if !users.is_empty() {
         return Assignment::Assigned { users };
     }
-    if had_requester {
+    if had_requester && self_rule == SelfRule::Skip {
         // Skipping the requester emptied the node: the request passes it (as DingTalk does),
         // rather than landing on an administrator.
         return Assignment::Skipped { reason: SkipReason::RequesterOnly };
@@ -311,6 +311,19 @@ mod tests {
         assert_eq!(
             assign(vec![], 12, SelfRule::Skip, EmptyRule::User { id: 8 }, &Demo),
             Assignment::Assigned { users: vec![8] }
+        );
+        // "Exclude": the requester alone found is not a pass; the node goes to its fallback.
+        assert_eq!(
+            assign(vec![12], 12, SelfRule::Skip, EmptyRule::User { id: 8 }, &Demo),
+            Assignment::Skipped { reason: SkipReason::RequesterOnly }
+        );
+        assert_eq!(
+            assign(vec![12], 12, SelfRule::Exclude, EmptyRule::User { id: 8 }, &Demo),
+            Assignment::Assigned { users: vec![8] }
+        );
+        assert_eq!(
+            assign(vec![12, 3], 12, SelfRule::Exclude, EmptyRule::User { id: 8 }, &Demo),
+            Assignment::Assigned { users: vec![3] }
         );
         assert_eq!(resolve_rule(&ApproverRule::Manager { levels: 2 }, 12, &[], &Demo), vec![1]);
         assert_eq!(resolve_rule(&ApproverRule::Users { ids: vec![8, 8, 99, 1] }, 12, &[], &Demo), vec![8, 1]);

@@ -17,7 +17,7 @@ pub fn CatalogPage() -> impl IntoView {
     let delete = ServerAction::<DeleteDraft>::new();
     let drafts = crate::data::blocking(move || delete.version().get(), |_| list_my_drafts());
     view! {
-        <Title text=move || t_string!(i18n, wf.new_request).to_string()/>
+        <Title text=t_string!(i18n, wf.new_request).to_string()/>
         <div class="page-head">
             <h1 class="page-title">{t!(i18n, wf.new_request)}</h1>
         </div>

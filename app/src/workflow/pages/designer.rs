@@ -496,13 +496,26 @@ fn Editor(state: DesignState, dir: Directory) -> impl IntoView {
                 Err(e) => Err(e),
             };
             match r {
-                Ok(t) => {
+                Ok(crate::workflow::design_api::PublishOutcome::Published { template: t }) => {
                     version.set(t.version);
                     rev.set(0);
                     publish_note.set(String::new());
                     versions_tick.update(|v| *v += 1);
                     ed.note
                         .set(Some((true, format!("{} v{}", l.t("已发布为版本", "Published as version"), t.version))));
+                }
+                Ok(crate::workflow::design_api::PublishOutcome::UnderReview { instance_id, .. }) => {
+                    publish_note.set(String::new());
+                    ed.note.set(Some((
+                        true,
+                        format!(
+                            "{} #{instance_id}",
+                            l.t(
+                                "这次改动需要另一位流程管理员复核，已提交复核申请，批准后自动发布：申请",
+                                "This change needs another process owner's review; it publishes when approved: request"
+                            )
+                        ),
+                    )));
                 }
                 Err(e) => ed.note.set(Some((false, explain(i18n, &e)))),
             }
@@ -677,7 +690,9 @@ fn Editor(state: DesignState, dir: Directory) -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || format!("{} · {}", ed.doc.with(|d| d.name.clone()), l.t("流程设计", "Designer"))/>
+        // A plain string, read once: leptos_axum renders the <title> after the page, where a
+        // reactive read can find its owner gone (a panic that dropped the response).
+        <Title text=format!("{} · {}", ed.doc.with_untracked(|d| d.name.clone()), l.t("流程设计", "Designer"))/>
         <div class="designer" class:dragging=move || ed.drag.with(|d| d.as_ref().is_some_and(|d| d.started))>
             <div class="designer-bar">
                 <a href="/designer" class="btn btn-ghost btn-sm">"‹ "{l.t("全部模板", "All templates")}</a>

@@ -99,7 +99,7 @@ pub fn ListsPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t_string!(i18n, nav.approvals).to_string()/>
+        <Title text=t_string!(i18n, nav.approvals).to_string()/>
         <div class="page-head">
             <h1 class="page-title">{t!(i18n, nav.approvals)}</h1>
             <a class="btn btn-primary" href="/approvals/new"><Icon name="plus"/><span>{t!(i18n, wf.new_request)}</span></a>

@@ -29,7 +29,7 @@ pub fn NotificationsPage() -> impl IntoView {
         ("comment", |i| t_string!(i, wf.k_comment).to_string()),
     ];
     view! {
-        <Title text=move || t_string!(i18n, wf.notifications).to_string()/>
+        <Title text=t_string!(i18n, wf.notifications).to_string()/>
         <div class="page-head">
             <h1 class="page-title">{t!(i18n, wf.notifications)}</h1>
             <ActionForm action=mark attr:class="inline">
