@@ -401,3 +401,22 @@ pub fn with_status<T>(r: AppResult<T>) -> AppResult<T> {
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_sixth_live_stream_closes_the_oldest() {
+        let live = std::sync::Arc::new(super::LiveStreams::default());
+        let tickets: Vec<_> = (0..super::MAX_LIVE_STREAMS).map(|_| live.open(7)).collect();
+        assert!(tickets.iter().all(|t| !t.closed()));
+        let other = live.open(8);
+        let newest = live.open(7);
+        assert!(tickets[0].closed(), "the oldest of user 7 is closed");
+        assert!(tickets[1..].iter().all(|t| !t.closed()) && !newest.closed() && !other.closed());
+        assert_eq!(live.count(7), super::MAX_LIVE_STREAMS);
+        drop(tickets);
+        assert_eq!(live.count(7), 1, "closed streams leave the registry");
+        drop(newest);
+        assert_eq!(live.count(7), 0);
+    }
+}

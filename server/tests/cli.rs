@@ -133,3 +133,29 @@ async fn a_production_start_makes_one_administrator_and_keeps_the_data_private()
         .unwrap();
     assert_eq!(admins, 1);
 }
+
+/// A demo organisation seeded with a generated password: each demo user has to choose their
+/// own at the first sign-in (the printed one is shared). One given explicitly is kept.
+#[tokio::test]
+async fn a_generated_demo_password_must_be_changed() {
+    use sea_orm::EntityTrait;
+    let dir = common::TempDir::new();
+    let seeded = Command::new(env!("CARGO_BIN_EXE_tongban"))
+        .args(["seed-demo"])
+        .env("TONGBAN_CLOCK_START", common::test_start().to_rfc3339())
+        .env("TONGBAN_DATA_DIR", dir.path())
+        .env_remove("TONGBAN_DEMO_PASSWORD")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run tongban");
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    let db = server::db::connect(&server::config::sqlite_url(dir.path())).await.unwrap();
+    let users = app::entities::users::Entity::find().all(&db).await.unwrap();
+    assert_eq!(users.len(), 21);
+    assert!(users.iter().all(|u| u.must_change_password));
+    // The explicit one (the other tests' seed) is kept.
+    let kept = common::TempDir::new();
+    assert!(tongban(kept.path(), &["seed-demo"]).status.success());
+    let db = server::db::connect(&server::config::sqlite_url(kept.path())).await.unwrap();
+    assert!(app::entities::users::Entity::find().all(&db).await.unwrap().iter().all(|u| !u.must_change_password));
+}
