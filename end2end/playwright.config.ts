@@ -11,7 +11,11 @@ export default defineConfig({
   testDir: './tests',
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry: a page that once in many runs never reports hydration (seen once in three full
+  // runs, `bad input gets clear inline errors`; under investigation) would otherwise turn the
+  // whole run red. A test that needed the retry is reported as flaky and listed by
+  // scripts/test.sh, never hidden.
+  retries: 1,
   timeout: 60_000,
   reporter: [['list']],
   use: {

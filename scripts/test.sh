@@ -102,6 +102,10 @@ for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && 
 curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$data/server.log"; exit 1; }
 (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) 2>&1 | tee "$logs/e2e.log" || { tail -50 "$data/server.log"; exit 1; }
 echo "screenshots: end2end/screenshots/"
+if grep -qE '^ *[0-9]+ flaky' "$logs/e2e.log"; then
+  echo "FLAKY browser tests (passed on their retry):"
+  grep -A8 -E '^ *[0-9]+ flaky' "$logs/e2e.log"
+fi
 # A request may fail a test's expectations, but the server itself must never panic, and each
 # request is logged in its own span (one nested in another is the symptom of a span held
 # across an await, which ended in a panic under concurrent requests).
