@@ -5,6 +5,7 @@ use app::auth::server::hash_password;
 use app::ctx::{Caller, begin_write};
 use app::entities::{departments, roles, user_roles, users};
 use app::error::{AppError, AppResult};
+use app::org::server::{AccountFields, new_account};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::{
@@ -132,26 +133,18 @@ pub async fn seed_demo(
         roles::Entity::find().all(&txn).await?.into_iter().map(|r| (r.key, r.id)).collect();
     let mut user_ids: HashMap<&str, i64> = HashMap::new();
     for (username, name, dept, position, manager, phone, user_roles_list) in USERS {
-        let u = users::ActiveModel {
-            username: Set(username.to_owned()),
-            display_name: Set(name.to_owned()),
-            password_hash: Set(hash.clone()),
-            department_id: Set(dept_ids.get(dept).copied()),
-            position: Set(position.to_owned()),
-            manager_id: Set(manager.and_then(|m| user_ids.get(m).copied())),
-            phone: Set(phone.to_owned()),
-            email: Set(format!("{username}@tongban.example")),
-            active: Set(true),
-            locale: Set("zh-CN".into()),
-            auth_version: Set(1),
-            last_login_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            must_change_password: Set(must_change),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let fields = AccountFields {
+            username: (*username).to_owned(),
+            display_name: (*name).to_owned(),
+            password_hash: hash.clone(),
+            department_id: dept_ids.get(dept).copied(),
+            position: (*position).to_owned(),
+            manager_id: manager.and_then(|m| user_ids.get(m).copied()),
+            phone: (*phone).to_owned(),
+            email: format!("{username}@tongban.example"),
+            must_change_password: must_change,
+        };
+        let u = new_account(fields, now).insert(&txn).await?;
         user_ids.insert(username, u.id);
         for r in user_roles_list {
             let rid = *role_ids.get(*r).ok_or_else(|| AppError::internal(format!("role {r} missing")))?;
@@ -200,26 +193,18 @@ pub async fn seed_first_admin(db: &DatabaseConnection, now: DateTime<Utc>) -> Ap
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::internal("the admin role is missing"))?;
-    let u = users::ActiveModel {
-        username: Set("admin".to_owned()),
-        display_name: Set("系统管理员".to_owned()),
-        password_hash: Set(hash),
-        department_id: Set(None),
-        position: Set(String::new()),
-        manager_id: Set(None),
-        phone: Set(String::new()),
-        email: Set(String::new()),
-        active: Set(true),
-        locale: Set("zh-CN".into()),
-        auth_version: Set(1),
-        last_login_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        must_change_password: Set(true),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let fields = AccountFields {
+        username: "admin".to_owned(),
+        display_name: "系统管理员".to_owned(),
+        password_hash: hash,
+        department_id: None,
+        position: String::new(),
+        manager_id: None,
+        phone: String::new(),
+        email: String::new(),
+        must_change_password: true,
+    };
+    let u = new_account(fields, now).insert(&txn).await?;
     user_roles::Entity::insert(user_roles::ActiveModel { user_id: Set(u.id), role_id: Set(admin_role.id) })
         .exec(&txn)
         .await?;

@@ -457,6 +457,45 @@ pub async fn my_account(st: &AppState, caller: &Caller) -> AppResult<UserDetail>
     detail_of(db, u).await
 }
 
+/// What a new account is made of. Everything else is the same for every new account: active,
+/// in Chinese, credentials at version 1, never signed in.
+pub struct AccountFields {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub department_id: Option<i64>,
+    pub position: String,
+    pub manager_id: Option<i64>,
+    pub phone: String,
+    pub email: String,
+    /// Someone else chose the password: it must be replaced at the first sign-in.
+    pub must_change_password: bool,
+}
+
+/// The row of a new account (the one place its defaults are written: accounts made by an
+/// administrator, by the new-account request, by the seeds).
+#[must_use]
+pub fn new_account(f: AccountFields, now: chrono::DateTime<Utc>) -> users::ActiveModel {
+    users::ActiveModel {
+        username: Set(f.username),
+        display_name: Set(f.display_name),
+        password_hash: Set(f.password_hash),
+        department_id: Set(f.department_id),
+        position: Set(f.position),
+        manager_id: Set(f.manager_id),
+        phone: Set(f.phone),
+        email: Set(f.email),
+        active: Set(true),
+        locale: Set("zh-CN".into()),
+        auth_version: Set(1),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        must_change_password: Set(f.must_change_password),
+        ..Default::default()
+    }
+}
+
 /// The account `id`, if `me` may change it: its credentials, status, profile or roles. Every
 /// such path loads the account through here.
 ///
@@ -529,27 +568,19 @@ pub async fn create_user(st: &AppState, caller: &Caller, n: NewUser) -> AppResul
         }
         check_department(&txn, "department_id", n.department_id).await?;
         check_active_user(&txn, "manager_id", n.manager_id).await?;
-        let u = users::ActiveModel {
-            username: Set(username.clone()),
-            display_name: Set(display_name),
-            password_hash: Set(hash),
-            department_id: Set(n.department_id),
-            position: Set(position),
-            manager_id: Set(n.manager_id),
-            phone: Set(phone),
-            email: Set(email),
-            active: Set(true),
-            locale: Set("zh-CN".into()),
-            auth_version: Set(1),
-            last_login_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
+        let fields = AccountFields {
+            username: username.clone(),
+            display_name,
+            password_hash: hash,
+            department_id: n.department_id,
+            position,
+            manager_id: n.manager_id,
+            phone,
+            email,
             // The administrator knows this password: the user replaces it at first sign-in.
-            must_change_password: Set(true),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+            must_change_password: true,
+        };
+        let u = new_account(fields, now).insert(&txn).await?;
         for key in &role_keys {
             change_role(&txn, me, u.id, key, true).await?;
         }

@@ -155,25 +155,18 @@ async fn create_account(conn: &impl ConnectionTrait, form: &Map<String, Value>, 
     };
     // No usable password: an administrator sets the first one with "reset password".
     let unusable = format!("!disabled-{}", uuid::Uuid::new_v4().simple());
-    let u = users::ActiveModel {
-        username: Set(username),
-        display_name: Set(crate::domain::validate::required_text("display_name", text(form, "display_name"), 40)?),
-        password_hash: Set(unusable),
-        department_id: Set(department),
-        position: Set(text(form, "position").to_owned()),
-        manager_id: Set(manager),
-        phone: Set(crate::domain::validate::phone(text(form, "phone"))?),
-        email: Set(crate::domain::validate::email(text(form, "email"))?),
-        active: Set(true),
-        locale: Set("zh-CN".into()),
-        auth_version: Set(1),
-        last_login_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
+    let fields = crate::org::server::AccountFields {
+        username,
+        display_name: crate::domain::validate::required_text("display_name", text(form, "display_name"), 40)?,
+        password_hash: unusable,
+        department_id: department,
+        position: text(form, "position").to_owned(),
+        manager_id: manager,
+        phone: crate::domain::validate::phone(text(form, "phone"))?,
+        email: crate::domain::validate::email(text(form, "email"))?,
+        must_change_password: false,
+    };
+    let u = crate::org::server::new_account(fields, now).insert(conn).await?;
     if let Some(r) =
         roles::Entity::find().filter(roles::Column::Key.eq(crate::domain::permission::DEFAULT_ROLE)).one(conn).await?
     {
