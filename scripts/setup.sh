@@ -40,13 +40,13 @@ tool_install() {
 }
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes, once)"
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION: compiling it takes about 11 minutes on 2 cores, once"
   # no_downloads: it must never fetch a tool at build time (they are installed here).
   tool_install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
-  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION: about 2 minutes on 2 cores, once"
   # Not --locked: its lockfile names a crate version the registry no longer serves.
   tool_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
@@ -73,8 +73,14 @@ if [ $want_test -eq 1 ]; then
   apt_install chromium fonts-noto-cjk curl
   if ! command -v pg_ctlcluster >/dev/null; then apt_install postgresql; fi
   if [ ! -d end2end/node_modules/playwright-core ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-    log "installing end2end npm packages"
+    log "installing end2end npm packages (about a minute)"
     (cd end2end && npm ci --silent --no-audit --no-fund >/dev/null)
+  fi
+  # An OpenAPI validator that is not ours (PyPI), in its own virtual environment.
+  if ! "$TONGBAN_TOOLS/venv/bin/openapi-spec-validator" --help >/dev/null 2>&1; then
+    log "installing openapi-spec-validator (PyPI) under $TONGBAN_TOOLS/venv"
+    python3 -m venv "$TONGBAN_TOOLS/venv" || { apt_install python3-venv; python3 -m venv "$TONGBAN_TOOLS/venv"; }
+    "$TONGBAN_TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "openapi-spec-validator==0.7.2"
   fi
 fi
 log "tools ready"

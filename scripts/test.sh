@@ -42,6 +42,9 @@ bad=$(grep -rnE '<Title[^>]*text=move' app/src || true)
 if [ -n "$bad" ]; then echo "give <Title> a String, not a closure:"; echo "$bad"; exit 1; fi
 echo "ok"
 
+step "the domain is pure: app/src/domain imports nothing from outside it, no framework or database"
+scripts/check-domain.sh
+
 step "one clock: no wall-clock or database-clock reads outside app::ctx::Clock"
 scripts/check-time.sh
 
@@ -87,7 +90,7 @@ for spec in "${instants[@]}"; do
   echo "at $at (TZ=$zone): $n passed"
 done
 
-step "browser tests (Chromium)"
+step "the server for the browser tests"
 port=${TONGBAN_E2E_PORT:-3107}
 data=$(mktemp -d)
 export TONGBAN_DEMO_PASSWORD="${TONGBAN_DEMO_PASSWORD:-Demo-pass-2026}"
@@ -100,6 +103,12 @@ server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 1; done
 curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$data/server.log"; exit 1; }
+
+step "the OpenAPI document validates (openapi-spec-validator, PyPI)"
+curl -sf "http://127.0.0.1:$port/api/v1/openapi.json" -o "$logs/openapi.json"
+"$TONGBAN_TOOLS/venv/bin/openapi-spec-validator" "$logs/openapi.json"
+
+step "browser tests (Chromium)"
 (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) 2>&1 | tee "$logs/e2e.log" || { tail -50 "$data/server.log"; exit 1; }
 echo "screenshots: end2end/screenshots/"
 if grep -qE '^ *[0-9]+ flaky' "$logs/e2e.log"; then

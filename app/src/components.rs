@@ -7,30 +7,6 @@ use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::hooks::use_query_map;
 
-/// `url` with `__err=<json>` in its query (any earlier `__err` removed).
-#[must_use]
-pub fn url_with_error(url: &str, json: &str) -> String {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let mut parts: Vec<String> =
-        query.split('&').filter(|p| !p.is_empty() && !p.starts_with("__err=")).map(str::to_owned).collect();
-    parts.push(format!("__err={}", percent_encode(json)));
-    format!("{base}?{}", parts.join("&"))
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-#[must_use]
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// A stored UTC time (RFC 3339) as shown to people: `YYYY-MM-DD HH:MM` in China Standard
 /// Time (UTC+8), the same on the server and in the browser.
 #[must_use]
@@ -100,7 +76,16 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
         AppError::TooManyAttempts { retry_after_secs } => {
             t_string!(i18n, err.too_many, minutes = retry_after_secs.div_ceil(60)).to_string()
         }
-        AppError::Internal { request_id } => t_string!(i18n, err.internal, id = request_id.clone()).to_string(),
+        AppError::Internal { request_id } => {
+            // An error from a service called while the server rendered this page does not name
+            // its request yet (see `AppError::internal`); the page's request does.
+            let id = if request_id.is_empty() {
+                use_context::<crate::error::RequestId>().map(|r| r.0).unwrap_or_default()
+            } else {
+                request_id.clone()
+            };
+            t_string!(i18n, err.internal, id = id).to_string()
+        }
         AppError::PasswordChangeRequired => t_string!(i18n, err.password_change_required).to_string(),
     }
 }
@@ -302,11 +287,5 @@ mod tests {
     fn times_show_in_china_time() {
         assert_eq!(fmt_time("2026-11-21T16:30:00Z"), "2026-11-22 00:30");
         assert_eq!(fmt_time("garbage"), "garbage");
-    }
-
-    #[test]
-    fn error_in_url() {
-        assert_eq!(url_with_error("/login", "{}"), "/login?__err=%7B%7D");
-        assert_eq!(url_with_error("/login?next=%2F&__err=old", "x"), "/login?next=%2F&__err=x");
     }
 }

@@ -107,14 +107,119 @@ impl Clock {
 /// Shared by every request handler, server function and background job.
 #[derive(Clone, axum::extract::FromRef)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    pub db: Db,
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     pub clock: Clock,
-    /// Published template versions already read (they never change).
-    pub versions: Arc<crate::workflow::server::VersionCache>,
+    /// What an area keeps in memory for the life of the server (a cache of published
+    /// template versions, …), each under its own type: the state names no area's types.
+    pub areas: Arc<AreaState>,
     /// The live event streams open on this server.
     pub live: Arc<LiveStreams>,
+}
+
+impl AppState {
+    /// The state `S` an area keeps for the life of the server, made on first use.
+    #[must_use]
+    pub fn area<S: Default + Send + Sync + 'static>(&self) -> Arc<S> {
+        self.areas.get_or_default::<S>()
+    }
+}
+
+/// Per-area state, one value per type (see [`AppState::area`]).
+#[derive(Default)]
+pub struct AreaState(
+    std::sync::RwLock<std::collections::HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
+);
+
+impl AreaState {
+    fn get_or_default<S: Default + Send + Sync + 'static>(&self) -> Arc<S> {
+        let key = std::any::TypeId::of::<S>();
+        let found = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key).cloned();
+        let any = match found {
+            Some(v) => v,
+            None => self
+                .0
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .entry(key)
+                .or_insert_with(|| Arc::new(S::default()))
+                .clone(),
+        };
+        // The map holds under each type's id a value of that type.
+        any.downcast::<S>().unwrap_or_else(|_| Arc::new(S::default()))
+    }
+}
+
+impl std::fmt::Debug for AreaState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AreaState")
+    }
+}
+
+/// The database connection pool with its writer slot.
+///
+/// On SQLite one writer at a time per database: SQLite allows a single writer anyway, and
+/// queueing here instead of in SQLite's busy handler (which sleeps in steps of up to 100 ms)
+/// keeps write latency flat under load. The slot belongs to the connection, so two databases
+/// in one process (tests, a restore drill) never wait for each other. Other processes on the
+/// same file still meet the busy handler.
+#[derive(Debug, Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+    writer: Arc<tokio::sync::Semaphore>,
+}
+
+impl Db {
+    /// Wraps a connection pool.
+    #[must_use]
+    pub fn new(conn: DatabaseConnection) -> Self {
+        Self { conn, writer: Arc::new(tokio::sync::Semaphore::new(1)) }
+    }
+
+    /// The pool itself.
+    #[must_use]
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+}
+
+impl From<DatabaseConnection> for Db {
+    fn from(conn: DatabaseConnection) -> Self {
+        Self::new(conn)
+    }
+}
+
+impl std::ops::Deref for Db {
+    type Target = DatabaseConnection;
+    fn deref(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Db {
+    fn get_database_backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.conn.execute_raw(stmt).await
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.conn.execute_unprepared(sql).await
+    }
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.conn.query_one_raw(stmt).await
+    }
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.conn.query_all_raw(stmt).await
+    }
+    fn support_returning(&self) -> bool {
+        self.conn.support_returning()
+    }
+    fn is_mock_connection(&self) -> bool {
+        self.conn.is_mock_connection()
+    }
 }
 
 /// The most live event streams one person may hold open on one server (tabs, devices);
@@ -186,13 +291,31 @@ impl Drop for LiveTicket {
     }
 }
 
+/// Where a call comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// An HTTP request, with its id.
+    Request(String),
+    /// The command line or a background job.
+    System,
+}
+
+impl Origin {
+    /// The request being served.
+    #[must_use]
+    pub fn request() -> Self {
+        Self::Request(current_request_id())
+    }
+}
+
 /// Who is calling and from where. Put into each request's extensions by the server's
 /// authentication middleware.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub principal: Option<Principal>,
     pub client_addr: String,
-    pub request_id: String,
+    /// Where the call comes from: a request (with its id) or the system itself.
+    pub origin: Origin,
     /// The prefix of the API token the request came with, if it came with one (written into
     /// the audit rows of what it does).
     pub token: Option<String>,
@@ -202,24 +325,19 @@ impl Caller {
     /// An anonymous caller from an address.
     #[must_use]
     pub fn anonymous(client_addr: impl Into<String>) -> Self {
-        Self { principal: None, client_addr: client_addr.into(), request_id: current_request_id(), token: None }
+        Self { principal: None, client_addr: client_addr.into(), origin: Origin::request(), token: None }
     }
 
     /// The command line and background jobs: audited as `system`.
     #[must_use]
     pub fn system() -> Self {
-        Self { principal: None, client_addr: "local".into(), request_id: "system".into(), token: None }
+        Self { principal: None, client_addr: "local".into(), origin: Origin::System, token: None }
     }
 
     /// A signed-in user.
     #[must_use]
     pub fn user(principal: Principal, client_addr: impl Into<String>) -> Self {
-        Self {
-            principal: Some(principal),
-            client_addr: client_addr.into(),
-            request_id: current_request_id(),
-            token: None,
-        }
+        Self { principal: Some(principal), client_addr: client_addr.into(), origin: Origin::request(), token: None }
     }
 
     /// A user acting through an API token (its prefix).
@@ -250,7 +368,7 @@ impl Caller {
     pub fn actor_name(&self) -> String {
         match &self.principal {
             Some(p) => p.username.clone(),
-            None if self.request_id == "system" => "system".into(),
+            None if self.origin == Origin::System => "system".into(),
             None => "anonymous".into(),
         }
     }
@@ -267,16 +385,10 @@ pub fn current_request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| uuid::Uuid::new_v4().simple().to_string()[..12].to_owned())
 }
 
-/// One writer at a time per process on SQLite. SQLite allows a single writer anyway; queueing
-/// here instead of in SQLite's busy handler (which sleeps in steps of up to 100 ms) keeps
-/// write latency flat under load. Other processes on the same file still meet the busy
-/// handler.
-static SQLITE_WRITER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-
 /// A write transaction: on SQLite it also holds the process's writer slot until it ends.
 pub struct WriteTxn {
     txn: DatabaseTransaction,
-    _slot: Option<tokio::sync::SemaphorePermit<'static>>,
+    _slot: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -335,9 +447,9 @@ impl ConnectionTrait for WriteTxn {
 ///
 /// # Errors
 /// The database error; a writer slot not free within 30 seconds.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
+pub async fn begin_write(db: &Db) -> Result<WriteTxn, DbErr> {
     let slot = if db.get_database_backend() == DbBackend::Sqlite {
-        let permit = tokio::time::timeout(std::time::Duration::from_secs(30), SQLITE_WRITER.acquire())
+        let permit = tokio::time::timeout(std::time::Duration::from_secs(30), db.writer.clone().acquire_owned())
             .await
             .map_err(|_| DbErr::Custom("timed out waiting for the database writer".into()))?
             .map_err(|e| DbErr::Custom(e.to_string()))?;
@@ -346,6 +458,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
         None
     };
     let txn = db
+        .conn
         .begin_with_options(TransactionOptions {
             isolation_level: None,
             access_mode: None,
@@ -390,7 +503,7 @@ pub fn with_status<T>(r: AppResult<T>) -> AppResult<T> {
         match (plain_form, referer) {
             (true, Some(referer)) => {
                 let json = serde_json::to_string(e).unwrap_or_default();
-                let target = crate::components::url_with_error(&referer, &json);
+                let target = crate::url::url_with_error(&referer, &json);
                 if let Ok(v) = http::HeaderValue::from_str(&target) {
                     opts.insert_header(http::header::LOCATION, v);
                     opts.set_status(http::StatusCode::SEE_OTHER);
@@ -404,6 +517,20 @@ pub fn with_status<T>(r: AppResult<T>) -> AppResult<T> {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn two_databases_have_their_own_writer_slots() {
+        let a = super::Db::new(sea_orm::Database::connect("sqlite::memory:").await.unwrap());
+        let b = super::Db::new(sea_orm::Database::connect("sqlite::memory:").await.unwrap());
+        let held = super::begin_write(&a).await.unwrap();
+        // With one slot per process this would wait 30 seconds and fail.
+        let other = tokio::time::timeout(std::time::Duration::from_secs(2), super::begin_write(&b)).await;
+        assert!(other.is_ok_and(|t| t.is_ok()), "the second database's writer is not held by the first's");
+        // The same database's slot is held.
+        let same = tokio::time::timeout(std::time::Duration::from_millis(200), super::begin_write(&a.clone())).await;
+        assert!(same.is_err(), "one writer at a time on one database");
+        held.rollback().await.unwrap();
+    }
+
     #[test]
     fn a_sixth_live_stream_closes_the_oldest() {
         let live = std::sync::Arc::new(super::LiveStreams::default());

@@ -2,61 +2,20 @@
 //! Internal causes (database errors…) are logged on the server and never sent to the client;
 //! the client gets a request id to quote instead.
 
+//! The domain's refusals (`crate::domain::error`) are wrapped here; the request id of an
+//! internal error is attached where the error leaves the server (the server's middleware for
+//! HTTP responses, `crate::data` for server-rendered pages), not here.
+
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-/// Why a field was refused; the UI translates the code, the API also sends an English text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    Required,
-    TooLong,
-    InvalidFormat,
-    Duplicate,
-    PasswordTooShort,
-    PasswordTooWeak,
-    PasswordContainsUsername,
-    WrongPassword,
-    WrongCredentials,
-    Cycle,
-    UnknownReference,
-    NotEmpty,
-    OutOfRange,
-    InsufficientBalance,
-    NotAllowed,
-    /// The password is one of the most common ones.
-    PasswordTooCommon,
-    /// The requester of a request cannot be given one of its tasks.
-    IsRequester,
-}
+pub use crate::domain::error::{ErrorCode, FieldError, Invalid};
 
-impl ErrorCode {
-    /// An English explanation, for API clients and logs.
-    #[must_use]
-    pub fn english(self) -> &'static str {
-        match self {
-            Self::Required => "is required",
-            Self::TooLong => "is too long",
-            Self::InvalidFormat => "has an invalid format",
-            Self::Duplicate => "is already taken",
-            Self::PasswordTooShort => "must be at least 10 characters",
-            Self::PasswordTooWeak => "must mix at least two of letters, digits and symbols",
-            Self::PasswordContainsUsername => "must not contain the username",
-            Self::WrongPassword => "is not the current password",
-            Self::WrongCredentials => "wrong username or password",
-            Self::Cycle => "would make a department its own ancestor",
-            Self::UnknownReference => "refers to something that does not exist",
-            Self::NotEmpty => "still has members or sub-departments",
-            Self::OutOfRange => "is out of range",
-            Self::InsufficientBalance => "is more than the remaining balance",
-            Self::NotAllowed => "is not an allowed type",
-            Self::PasswordTooCommon => "is one of the most common passwords; choose another",
-            Self::IsRequester => "is the requester, who cannot handle their own request",
-        }
-    }
-}
+/// The id of the request a page is rendered for: provided as context by the server while it
+/// renders a page, so an internal error shown in the page names the request to quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
 
 /// Every error a Tongban operation can end in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -72,7 +31,7 @@ pub enum AppError {
     Validation { field: String, code: ErrorCode },
     /// Submitted form values that fail the template's schema, each with its path.
     #[error("invalid form: {}", form_text(errors))]
-    InvalidForm { errors: Vec<crate::domain::workflow::form::FieldError> },
+    InvalidForm { errors: Vec<FieldError> },
     /// A template whose form or flow is invalid, each problem naming its field or node.
     #[error("invalid template: {}", problems.join("; "))]
     InvalidTemplate { problems: Vec<String> },
@@ -120,12 +79,40 @@ impl AppError {
         }
     }
 
-    /// Logs an internal cause and returns the error the client may see.
+    /// Logs an internal cause (in the request's span, which names the request id) and returns
+    /// the error the client may see: no cause, and a request id still empty — attached when the
+    /// error is rendered ([`AppError::with_request_id`]).
     #[cfg(feature = "ssr")]
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        let request_id = crate::ctx::current_request_id();
-        tracing::error!(request_id = %request_id, error = %cause, "internal error");
-        Self::Internal { request_id }
+        tracing::error!(error = %cause, "internal error");
+        Self::Internal { request_id: String::new() }
+    }
+
+    /// Names the request in an internal error that does not name one yet.
+    #[must_use]
+    pub fn with_request_id(self, id: &str) -> Self {
+        match self {
+            Self::Internal { request_id } if request_id.is_empty() => Self::Internal { request_id: id.to_owned() },
+            other => other,
+        }
+    }
+}
+
+impl From<crate::domain::workflow::design::DocRefusal> for AppError {
+    fn from(e: crate::domain::workflow::design::DocRefusal) -> Self {
+        use crate::domain::workflow::design::DocRefusal;
+        match e {
+            DocRefusal::Field(f) => f.into(),
+            // Built-in templates are not anyone's to design.
+            DocRefusal::ReservedKey => Self::Forbidden,
+            other => Self::bad(other.to_string()),
+        }
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        Self::Validation { field: e.field, code: e.code }
     }
 }
 
@@ -159,7 +146,7 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
-fn form_text(errors: &[crate::domain::workflow::form::FieldError]) -> String {
+fn form_text(errors: &[FieldError]) -> String {
     errors.iter().map(|e| format!("{} {}", e.path, e.code.english())).collect::<Vec<_>>().join("; ")
 }
 

@@ -2,9 +2,6 @@
 //! browser (`hydrate`), server functions, the pure domain, and (server only) services and
 //! entities.
 #![recursion_limit = "512"]
-// Server functions mirror HTML forms field by field (so forms post before the WASM loads);
-// the `#[server]` macro repeats their argument lists in the generated client code.
-#![allow(clippy::too_many_arguments)]
 
 pub mod audit;
 pub mod auth;
@@ -15,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod org;
 pub mod shell;
+pub mod url;
 pub mod workflow;
 
 #[cfg(feature = "ssr")]

@@ -14,7 +14,7 @@ use app::domain::workflow::form::{FieldError, FormSchema};
 use app::domain::workflow::formdata;
 use app::error::{AppError, ErrorCode};
 use app::workflow::api::{ResubmitRequest, SubmitRequest};
-use app::workflow::{desk, server as wf};
+use app::workflow::{desk, service as wf};
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -137,7 +137,7 @@ fn form_url(key: &str, instance: Option<i64>, draft: Option<i64>) -> String {
 
 fn back_with_error(url: &str, e: &AppError) -> Response {
     let json = serde_json::to_string(e).unwrap_or_default();
-    Redirect::to(&app::components::url_with_error(url, &json)).into_response()
+    Redirect::to(&app::url::url_with_error(url, &json)).into_response()
 }
 
 async fn request_form(State(st): State<AppState>, Extension(caller): Extension<Caller>, req: Request) -> Response {
@@ -202,15 +202,10 @@ async fn handle_request_form(st: &AppState, caller: &Caller, req: Request, json:
     let result = if upload_errors.is_empty() {
         match instance {
             Some(i) => {
-                // The lock version the requester saw: a request changed meanwhile is a conflict.
-                if let Some(l) = lock
-                    && wf::get_instance(st, caller, i).await?.lock_version != l
-                {
-                    Err(AppError::Conflict { message: "the request changed while you were editing it".into() })
-                } else {
-                    let picks = (!picks.is_empty()).then_some(picks);
-                    wf::resubmit(st, caller, i, ResubmitRequest { form: form.clone(), picks }).await
-                }
+                // The lock version the requester saw: a request changed meanwhile is a conflict
+                // (checked in the resubmission's own transaction).
+                let picks = (!picks.is_empty()).then_some(picks);
+                wf::resubmit(st, caller, i, ResubmitRequest { form: form.clone(), picks, lock_version: lock }).await
             }
             None => {
                 wf::submit(st, caller, SubmitRequest { template_key: key.clone(), form: form.clone(), picks }).await
@@ -269,7 +264,7 @@ async fn batch_form(State(st): State<AppState>, Extension(caller): Extension<Cal
                 .collect();
             let text = serde_json::Value::Array(compact).to_string();
             let (base, _) = back.split_once('?').unwrap_or((&back, ""));
-            Redirect::to(&format!("{base}?batch={}", app::components::percent_encode(&text))).into_response()
+            Redirect::to(&format!("{base}?batch={}", app::url::percent_encode(&text))).into_response()
         }
         Err(e) if json => ApiError(e).into_response(),
         Err(AppError::Unauthenticated) if html => Redirect::to("/login").into_response(),
@@ -300,7 +295,7 @@ pub async fn events(
     // or disabling the account delete it) or, for a token, an active account.
     let ticket = st.live.open(me);
     let session_id = session.id().map(|id| id.to_string());
-    let still_signed_in = move |db: sea_orm::DatabaseConnection, session_id: Option<String>| async move {
+    let still_signed_in = move |db: app::ctx::Db, session_id: Option<String>| async move {
         let active =
             app::entities::users::Entity::find_by_id(me).one(&db).await.ok().flatten().is_some_and(|u| u.active);
         match session_id {
@@ -310,7 +305,7 @@ pub async fn events(
             _ => active,
         }
     };
-    let latest_id = move |db: sea_orm::DatabaseConnection| async move {
+    let latest_id = move |db: app::ctx::Db| async move {
         app::entities::notifications::Entity::find()
             .select_only()
             .column(app::entities::notifications::Column::Id)

@@ -19,7 +19,6 @@ use axum::{Extension, Json, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_sessions::cookie::{Key, SameSite};
@@ -68,12 +67,7 @@ pub fn leptos_options() -> Result<LeptosOptions, String> {
 
 /// The state every handler and job shares.
 #[must_use]
-pub fn app_state(
-    db: DatabaseConnection,
-    leptos_options: LeptosOptions,
-    opts: &RouterOptions,
-    clock: Clock,
-) -> AppState {
+pub fn app_state(db: app::ctx::Db, leptos_options: LeptosOptions, opts: &RouterOptions, clock: Clock) -> AppState {
     AppState {
         db,
         leptos_options,
@@ -84,7 +78,7 @@ pub fn app_state(
             smtp: opts.smtp.clone(),
         }),
         clock,
-        versions: Arc::default(),
+        areas: Arc::default(),
         live: Arc::default(),
     }
 }
@@ -117,6 +111,7 @@ pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
             routes,
             move || {
                 provide_context(ctx_state.clone());
+                provide_context(app::error::RequestId(app::ctx::current_request_id()));
                 // A fresh nonce for the page's inline scripts (see `app::shell::shell`).
                 leptos::nonce::provide_nonce();
             },
@@ -180,7 +175,7 @@ pub fn spawn_cleanup(state: AppState) {
             {
                 tracing::warn!(error = %e, "login attempt clean-up failed");
             }
-            match app::workflow::server::delete_unclaimed_uploads(&state).await {
+            match app::workflow::service::delete_unclaimed_uploads(&state).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(deleted = n, "unclaimed uploads deleted"),
                 Err(e) => tracing::warn!(error = %e, "upload clean-up failed"),

@@ -75,11 +75,11 @@ async fn main() -> ExitCode {
 }
 
 /// Connects and applies migrations.
-async fn open(config: &Config, clock: &app::ctx::Clock) -> Result<sea_orm::DatabaseConnection, String> {
+async fn open(config: &Config, clock: &app::ctx::Clock) -> Result<app::ctx::Db, String> {
     // The data directory holds the database, the secret key and the uploads: the server's
     // user only.
     secure_data_dir(&config.data_dir)?;
-    let conn = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
+    let conn = app::ctx::Db::new(db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?);
     db::migrate(&conn).await.map_err(|e| format!("migrations: {e}"))?;
     if config.is_sqlite() {
         secure_database_files(&config.data_dir)?;
@@ -89,11 +89,7 @@ async fn open(config: &Config, clock: &app::ctx::Clock) -> Result<sea_orm::Datab
 }
 
 /// Seeds the demo organisation and says how to sign in.
-async fn seed_and_report(
-    config: &Config,
-    conn: &sea_orm::DatabaseConnection,
-    clock: &app::ctx::Clock,
-) -> Result<bool, String> {
+async fn seed_and_report(config: &Config, conn: &app::ctx::Db, clock: &app::ctx::Clock) -> Result<bool, String> {
     let (password, generated) = match &config.demo_password {
         Some(p) => (p.clone(), false),
         None => (seed::generate_password(), true),

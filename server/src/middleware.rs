@@ -234,7 +234,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     }
     if !signed_in && is_page_request(&req) {
         let next_url = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-        let target = format!("/login?next={}", app::components::percent_encode(next_url));
+        let target = format!("/login?next={}", app::url::percent_encode(next_url));
         return Redirect::to(&target).into_response();
     }
     next.run(req).await
@@ -302,12 +302,12 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
             AppError::BadRequest { message } if message.contains("length limit exceeded") => AppError::PayloadTooLarge,
             other => other,
         };
+        // Here the error leaves the server: an internal one is given its request's id.
+        let err = err.with_request_id(&app::ctx::current_request_id());
         parts.status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if parts.status != StatusCode::INTERNAL_SERVER_ERROR {
-            let body = serde_json::to_vec(&err).unwrap_or_default();
-            parts.headers.remove(header::CONTENT_LENGTH);
-            return Response::from_parts(parts, axum::body::Body::from(body));
-        }
+        let body = serde_json::to_vec(&err).unwrap_or_default();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, axum::body::Body::from(body));
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
@@ -345,10 +345,19 @@ mod tests {
     use app::error::AppError;
 
     #[tokio::test]
-    async fn internal_errors_carry_the_request_id() {
-        let e = app::ctx::REQUEST_ID.scope("req-123".to_owned(), async { AppError::internal("db on fire") }).await;
-        assert_eq!(e, AppError::Internal { request_id: "req-123".into() });
+    async fn internal_errors_name_the_request_where_they_leave_the_server() {
+        use axum::response::IntoResponse;
+        let e = AppError::internal("db on fire");
+        assert_eq!(e, AppError::Internal { request_id: String::new() }, "the service does not know the request");
         assert!(!e.to_string().contains("fire"), "the cause stays in the log");
+        let res =
+            app::ctx::REQUEST_ID.scope("req-123".to_owned(), async { crate::api::ApiError(e).into_response() }).await;
+        let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["request_id"], "req-123");
+        // A request id already named is kept.
+        let named = AppError::Internal { request_id: "other".into() }.with_request_id("req-123");
+        assert_eq!(named, AppError::Internal { request_id: "other".into() });
     }
 
     #[tokio::test]

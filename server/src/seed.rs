@@ -99,12 +99,7 @@ pub async fn is_empty(db: &DatabaseConnection) -> AppResult<bool> {
 ///
 /// `must_change`: every demo user has to choose their own password at their first sign-in
 /// (the shared one was generated and printed, not chosen by the operator).
-pub async fn seed_demo(
-    db: &DatabaseConnection,
-    password: &str,
-    now: DateTime<Utc>,
-    must_change: bool,
-) -> AppResult<bool> {
+pub async fn seed_demo(db: &app::ctx::Db, password: &str, now: DateTime<Utc>, must_change: bool) -> AppResult<bool> {
     for (u, ..) in USERS {
         app::auth::server::check_new_password(u, password).map_err(|c| AppError::field("TONGBAN_DEMO_PASSWORD", c))?;
     }
@@ -180,7 +175,7 @@ pub async fn seed_demo(
 ///
 /// # Errors
 /// The database error.
-pub async fn seed_first_admin(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Option<String>> {
+pub async fn seed_first_admin(db: &app::ctx::Db, now: DateTime<Utc>) -> AppResult<Option<String>> {
     let password = generate_password();
     let hash = app::auth::server::hash_password_async(&password).await?;
     let txn = begin_write(db).await?;

@@ -2,12 +2,13 @@
 //! several servers share sessions. The user id is copied into its own column so all of a
 //! user's sessions can be revoked at once.
 
+use app::ctx::Db;
 use app::ctx::begin_write;
 use app::entities::sessions;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 /// A session's sliding expiry is written again only when it moved by this much (12 hours of
 /// inactivity end a session; up to an hour less is no loss).
@@ -22,13 +23,13 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 /// store compares expiries with that same clock. Nothing else compares with `expires_at`.
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
-    db: DatabaseConnection,
+    db: Db,
     clock: app::ctx::Clock,
 }
 
 impl DbSessionStore {
     #[must_use]
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: Db) -> Self {
         Self { db, clock: app::ctx::Clock::system() }
     }
 }

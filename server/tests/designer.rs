@@ -11,9 +11,9 @@ use app::domain::workflow::flow::{ApproverRule, CmpOp, Condition, Node};
 use app::domain::workflow::instance::InstanceStatus;
 use app::entities::audit_log;
 use app::error::AppError;
-use app::workflow::api::{PublishTemplate, SubmitRequest, TaskAction};
+use app::workflow::api::{PublishTemplate, SubmitRequest, TaskAction, TaskActionBody};
 use app::workflow::design_api::SaveDesign;
-use app::workflow::{design_server as ds, server as wf};
+use app::workflow::{design_server as ds, service as wf};
 use common::{TestDb, as_user, user_id};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
@@ -119,14 +119,7 @@ async fn design_publish_and_versions(t: TestDb) {
     assert!(big.flow.walk().iter().any(|n| n.name() == "总经理"), "the instance runs the designed flow");
     assert_eq!(big.form["amount"], json!("8000.00"), "the total is computed by the server");
     let task = big.tasks.iter().find(|x| x.assignee.id == li).expect("the manager's task").id;
-    let act = TaskAction {
-        action: "approve".into(),
-        comment: String::new(),
-        target_node: None,
-        user: None,
-        position: None,
-        lock_version: None,
-    };
+    let act = TaskActionBody::from(TaskAction::Approve);
     let li_c = as_user(&t.db, "li.na").await;
     let after = wf::act(&st, &li_c, task, act.clone()).await.unwrap();
     assert!(

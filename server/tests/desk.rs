@@ -8,8 +8,8 @@ use app::ctx::{AppState, Caller, SmtpSettings};
 use app::domain::workflow::instance::{InstanceStatus, TaskStatus};
 use app::entities::mail_queue;
 use app::error::{AppError, ErrorCode};
-use app::workflow::api::{InstanceView, SubmitRequest, TaskAction};
-use app::workflow::{desk, jobs, mail, server as wf};
+use app::workflow::api::{InstanceView, SubmitRequest, TaskAction, TaskActionBody};
+use app::workflow::{desk, jobs, mail, service as wf};
 use common::{TestDb, as_user, user_id};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -71,15 +71,11 @@ async fn drafts_and_the_form_page(t: TestDb) {
 
     // A returned request opens for resubmission with the return's comment; only for its requester.
     let v = submit(&st, &zhang, "expense", expense("100")).await;
-    let mut ret = TaskAction {
-        action: "return".into(),
+    let ret = TaskActionBody {
+        action: TaskAction::Return { target_node: Some("requester".into()) },
         comment: "请补充票据".into(),
-        target_node: None,
-        user: None,
-        position: None,
         lock_version: None,
     };
-    ret.target_node = Some("requester".into());
     wf::act(&st, &li, open_task(&v, user_id(&t.db, "li.na").await), ret).await.unwrap();
     let page = desk::form_page(&st, &zhang, None, None, Some(v.id)).await.unwrap();
     let info = page.resubmit.expect("resubmit info");
@@ -252,14 +248,7 @@ async fn email_goes_out_as_each_user_chose(t: TestDb) {
         &down,
         &li,
         open_task(&v3, li_id),
-        TaskAction {
-            action: "reject".into(),
-            comment: "不合规".into(),
-            target_node: None,
-            user: None,
-            position: None,
-            lock_version: None,
-        },
+        TaskActionBody { action: TaskAction::Reject, comment: "不合规".into(), lock_version: None },
     )
     .await
     .unwrap();

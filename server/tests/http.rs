@@ -410,7 +410,8 @@ async fn workflow_fixtures(t: &TestDb) -> WfIds {
     let st = t.state();
     let zhang = common::as_user(&t.db, "zhang.wei").await;
     let form: serde_json::Value = serde_json::from_str(EXPENSE).unwrap();
-    let att = app::workflow::server::upload_attachment(&st, &zhang, "r.pdf", "application/pdf", b"%PDF").await.unwrap();
+    let att =
+        app::workflow::service::upload_attachment(&st, &zhang, "r.pdf", "application/pdf", b"%PDF").await.unwrap();
     let mut with_receipt = form["form"].clone();
     with_receipt["items"][0]["receipt"] = serde_json::json!([att.id.clone()]);
     let submit = |f: serde_json::Value| app::workflow::api::SubmitRequest {
@@ -418,8 +419,8 @@ async fn workflow_fixtures(t: &TestDb) -> WfIds {
         form: f,
         picks: Default::default(),
     };
-    let a = app::workflow::server::submit(&st, &zhang, submit(with_receipt)).await.unwrap();
-    let b = app::workflow::server::submit(&st, &zhang, submit(form["form"].clone())).await.unwrap();
+    let a = app::workflow::service::submit(&st, &zhang, submit(with_receipt)).await.unwrap();
+    let b = app::workflow::service::submit(&st, &zhang, submit(form["form"].clone())).await.unwrap();
     WfIds {
         a: a.id,
         b: b.id,
@@ -1114,6 +1115,51 @@ async fn the_designer_api(t: TestDb) {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.json()["message"].as_str().unwrap().contains("not JSON"), "{}", r.body);
+
+    // The REST publish refuses what the designer refuses, with the same words: one
+    // normalisation (`TemplateDoc::normalise`) behind both.
+    let many: Vec<serde_json::Value> = (0..=app::domain::workflow::design::MAX_FIELDS)
+        .map(|i| serde_json::json!({"key": format!("f{i}"), "label": format!("字段{i}"), "type": "text"}))
+        .collect();
+    for (doc_json, expect) in [
+        (
+            serde_json::json!({"key": "wide", "name": "很宽", "form": {"fields": many}, "flow": doc.flow}),
+            (StatusCode::BAD_REQUEST, "at most 200 fields"),
+        ),
+        (
+            serde_json::json!({"key": "template_publish", "name": "审核", "form": doc.form, "flow": doc.flow}),
+            (StatusCode::FORBIDDEN, ""),
+        ),
+        (
+            serde_json::json!({"key": "Bad Key", "name": "x", "form": doc.form, "flow": doc.flow}),
+            (StatusCode::UNPROCESSABLE_ENTITY, "key"),
+        ),
+    ] {
+        let key = doc_json["key"].as_str().unwrap().to_owned();
+        let rest = send(
+            &app,
+            Method::POST,
+            "/api/v1/templates",
+            Req { cookie: Some(&owner), json: Some(doc_json.to_string()), ..Default::default() },
+        )
+        .await;
+        let draft = send(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/designer/templates/{}/draft", app::url::percent_encode(&key)),
+            Req {
+                cookie: Some(&owner),
+                json: Some(serde_json::json!({"doc": doc_json, "rev": 0}).to_string()),
+                ..Default::default()
+            },
+        )
+        .await;
+        for (route, r) in [("REST publish", &rest), ("designer draft", &draft)] {
+            assert_eq!(r.status, expect.0, "{route} of {key}: {}", r.body);
+            assert!(r.body.contains(expect.1), "{route} of {key}: {}", r.body);
+        }
+        assert_eq!(rest.json()["message"], draft.json()["message"], "the same refusal for {key}");
+    }
 
     // An invalid flow straight to the publish route: 422 naming the node, nothing published.
     let mut flow = serde_json::to_value(&doc.flow).unwrap();

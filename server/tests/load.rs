@@ -26,7 +26,7 @@ async fn many_clients_at_once(t: TestDb) {
     // A request zhang.wei filed: li.na (his manager) approves it; wang.fang may not read it.
     let zhang = common::as_user(&t.db, "zhang.wei").await;
     let form = serde_json::json!({"items": [{"name": "A4 纸", "quantity": 2}], "reason": "部门补充"});
-    let filed = app::workflow::server::submit(
+    let filed = app::workflow::service::submit(
         &t.state(),
         &zhang,
         app::workflow::api::SubmitRequest { template_key: "office_supplies".into(), form, picks: Default::default() },

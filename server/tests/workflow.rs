@@ -10,9 +10,9 @@ use app::entities::{audit_log, notifications, outbox, users, wf_history, wf_inst
 use app::error::{AppError, ErrorCode};
 use app::workflow::api::{
     CommentBody, HandOverBody, InstanceView, NodeState, PublishTemplate, ResubmitRequest, SubmitRequest, TaskAction,
-    TaskBox, TaskQuery,
+    TaskActionBody, TaskBox, TaskQuery,
 };
-use app::workflow::{jobs, server as wf};
+use app::workflow::{jobs, service as wf};
 use chrono::SecondsFormat;
 use common::{TestDb, as_user, test_calendar, user_id};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -46,21 +46,19 @@ fn open_assignees(v: &InstanceView) -> Vec<i64> {
     v.tasks.iter().filter(|t| t.status == TaskStatus::Open).map(|t| t.assignee.id).collect()
 }
 
-fn action(a: &str) -> TaskAction {
-    TaskAction {
-        action: a.into(),
-        comment: String::new(),
-        target_node: None,
-        user: None,
-        position: None,
-        lock_version: None,
-    }
+fn action(a: &str) -> TaskActionBody {
+    TaskAction::from_form(a, None, None, None).expect("a known action").into()
+}
+
+/// An action with its details.
+fn act_with(a: TaskAction) -> TaskActionBody {
+    a.into()
 }
 
 async fn approve(st: &AppState, t: &TestDb, username: &str, v: &InstanceView) -> InstanceView {
     let who = as_user(&t.db, username).await;
     let uid = user_id(&t.db, username).await;
-    wf::act(st, &who, task_of(v, uid), TaskAction { comment: "同意".into(), ..action("approve") }).await.unwrap()
+    wf::act(st, &who, task_of(v, uid), TaskActionBody { comment: "同意".into(), ..action("approve") }).await.unwrap()
 }
 
 async fn balance(t: &TestDb, username: &str, kind: &str) -> (String, String, String) {
@@ -180,18 +178,56 @@ async fn leave_balances_and_routing(t: TestDb) {
         &st,
         &li_c,
         task_of(&v, li),
-        TaskAction { comment: "日期再确认".into(), target_node: Some("requester".into()), ..action("return") },
+        TaskActionBody {
+            comment: "日期再确认".into(),
+            ..act_with(TaskAction::Return { target_node: Some("requester".into()) })
+        },
     )
     .await
     .unwrap();
     assert_eq!(v.status, InstanceStatus::Returned);
     assert!(v.can.resubmit || wf::get_instance(&st, &zhang, v.id).await.unwrap().can.resubmit);
     assert_eq!(balance(&t, "zhang.wei", "annual").await, ("5".into(), "0".into(), "5".into()));
+    // A resubmission from a page opened before the request last changed is a conflict,
+    // checked in the resubmission's own transaction — and audited as a failed action.
+    let seen = wf::get_instance(&st, &zhang, v.id).await.unwrap().lock_version;
+    let stale = ResubmitRequest {
+        form: leave("annual", "2026-12-07", "2026-12-07"),
+        picks: None,
+        lock_version: Some(seen - 1),
+    };
+    let e = wf::resubmit(&st, &zhang, v.id, stale).await.unwrap_err();
+    assert!(matches!(e, AppError::Conflict { .. }), "{e:?}");
+    let failed = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("workflow.resubmit"))
+        .filter(audit_log::Column::Result.eq("failed"))
+        .count(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(failed, 1, "the stale resubmission is audited");
+    // The task li.na returned shows as returned (a status the domain knows, not a string
+    // the database adds). Acting on someone else's task is refused and audited as denied.
+    let returned = v
+        .tasks
+        .iter()
+        .find(|t| t.assignee.id == li && t.status == TaskStatus::Returned)
+        .unwrap_or_else(|| panic!("li.na's task is returned: {:?}", v.tasks))
+        .id;
+    let e = wf::act(&st, &zhang, returned, action("approve")).await.unwrap_err();
+    assert_eq!(e, AppError::Forbidden);
+    let denied = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("workflow.approve"))
+        .filter(audit_log::Column::ActorName.eq("zhang.wei"))
+        .filter(audit_log::Column::Result.eq("denied"))
+        .count(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(denied, 1, "acting on li.na's task is audited");
     let v = wf::resubmit(
         &st,
         &zhang,
         v.id,
-        ResubmitRequest { form: leave("annual", "2026-12-07", "2026-12-07"), picks: None },
+        ResubmitRequest { form: leave("annual", "2026-12-07", "2026-12-07"), picks: None, lock_version: Some(seen) },
     )
     .await
     .unwrap();
@@ -303,16 +339,16 @@ async fn bad_input_changes_nothing(t: TestDb) {
     let wang_c = as_user(&t.db, "wang.fang").await;
     assert_eq!(wf::act(&st, &wang_c, task, action("approve")).await.unwrap_err(), AppError::Forbidden);
     let li_c = as_user(&t.db, "li.na").await;
-    let e = wf::act(&st, &li_c, task, TaskAction { target_node: Some("nowhere".into()), ..action("return") })
+    let e = wf::act(&st, &li_c, task, act_with(TaskAction::Return { target_node: Some("nowhere".into()) }))
         .await
         .unwrap_err();
     assert_eq!(e, AppError::field("target_node", ErrorCode::UnknownReference));
     assert_eq!(
-        wf::act(&st, &li_c, task, action("dance")).await.unwrap_err(),
+        AppError::from(TaskAction::from_form("dance", None, None, None).unwrap_err()),
         AppError::field("action", ErrorCode::InvalidFormat)
     );
     assert_eq!(wf::act(&st, &li_c, 999_999, action("approve")).await.unwrap_err(), AppError::NotFound);
-    let e = wf::act(&st, &li_c, task, TaskAction { user: Some(999_999), ..action("transfer") }).await.unwrap_err();
+    let e = wf::act(&st, &li_c, task, act_with(TaskAction::Transfer { user: Some(999_999) })).await.unwrap_err();
     assert_eq!(e, AppError::field("user", ErrorCode::UnknownReference));
     let unchanged = wf::get_instance(&st, &zhang, v.id).await.unwrap();
     assert_eq!(unchanged.lock_version, v.lock_version);
@@ -327,7 +363,7 @@ async fn bad_input_changes_nothing(t: TestDb) {
         &st,
         &li_c,
         task_of(&v, li),
-        TaskAction { lock_version: Some(v.lock_version - 1), ..action("approve") },
+        TaskActionBody { lock_version: Some(v.lock_version - 1), ..action("approve") },
     )
     .await
     .unwrap_err();
@@ -751,7 +787,7 @@ async fn transfer_add_signer_and_return_to_a_node(t: TestDb) {
         &st,
         &li_c,
         task_of(&v, li),
-        TaskAction { user: Some(chen), comment: "请代批".into(), ..action("transfer") },
+        TaskActionBody { comment: "请代批".into(), ..act_with(TaskAction::Transfer { user: Some(chen) }) },
     )
     .await
     .unwrap();
@@ -761,11 +797,10 @@ async fn transfer_add_signer_and_return_to_a_node(t: TestDb) {
         &st,
         &chen_c,
         task_of(&v, chen),
-        TaskAction {
+        act_with(TaskAction::AddSigner {
             user: Some(liu),
             position: Some(app::domain::workflow::instance::SignerPosition::Before),
-            ..action("add_signer")
-        },
+        }),
     )
     .await
     .unwrap();
@@ -778,18 +813,14 @@ async fn transfer_add_signer_and_return_to_a_node(t: TestDb) {
     assert_eq!(open_assignees(&v), vec![wang]);
     // Finance returns it to the manager node: it runs again, in a new round, for li.na.
     let wang_c = as_user(&t.db, "wang.fang").await;
-    let e = wf::act(&st, &wang_c, task_of(&v, wang), TaskAction { target_node: Some("gm".into()), ..action("return") })
+    let e = wf::act(&st, &wang_c, task_of(&v, wang), act_with(TaskAction::Return { target_node: Some("gm".into()) }))
         .await
         .unwrap_err();
     assert_eq!(e, AppError::field("target_node", ErrorCode::UnknownReference), "not an earlier node");
-    let v = wf::act(
-        &st,
-        &wang_c,
-        task_of(&v, wang),
-        TaskAction { target_node: Some("manager".into()), ..action("return") },
-    )
-    .await
-    .unwrap();
+    let v =
+        wf::act(&st, &wang_c, task_of(&v, wang), act_with(TaskAction::Return { target_node: Some("manager".into()) }))
+            .await
+            .unwrap();
     assert_eq!(v.status, InstanceStatus::Running);
     assert_eq!(open_assignees(&v), vec![li]);
     let manager = v.nodes.iter().find(|n| n.id == "manager").unwrap();
@@ -823,19 +854,34 @@ async fn transfer_add_signer_and_return_to_a_node(t: TestDb) {
     // liu.yang (added before her), wang.fang (returned), then li.na, wang.fang, liu.yang again.
     let mut rows = wf_tasks::Entity::find().filter(wf_tasks::Column::InstanceId.eq(v.id)).all(&t.db).await.unwrap();
     rows.sort_by_key(|r| r.seq);
-    let got: Vec<(&str, i64, i32)> = rows.iter().map(|r| (r.status.as_str(), r.assignee_id, r.round)).collect();
+    let got: Vec<(wf_tasks::Status, i64, i32)> = rows.iter().map(|r| (r.status, r.assignee_id, r.round)).collect();
+    use wf_tasks::Status::{Approved, Returned, Transferred};
     assert_eq!(
         got,
         vec![
-            ("transferred", li, 1),
-            ("approved", chen, 1),
-            ("approved", liu, 1),
-            ("returned", wang, 1),
-            ("approved", li, 2),
-            ("approved", wang, 2),
-            ("approved", liu, 2),
+            (Transferred, li, 1),
+            (Approved, chen, 1),
+            (Approved, liu, 1),
+            (Returned, wang, 1),
+            (Approved, li, 2),
+            (Approved, wang, 2),
+            (Approved, liu, 2),
         ]
     );
+    // Stored as the domain's names.
+    let stored: Vec<String> = sea_orm::ConnectionTrait::query_all_raw(
+        &t.db,
+        sea_orm::Statement::from_string(
+            sea_orm::ConnectionTrait::get_database_backend(&t.db),
+            format!("SELECT status FROM wf_tasks WHERE instance_id = {} ORDER BY seq", v.id),
+        ),
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get::<String>("", "status").unwrap())
+    .collect();
+    assert_eq!(stored[..4], ["transferred", "approved", "approved", "returned"]);
 }
 
 on_both!(

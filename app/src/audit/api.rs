@@ -11,6 +11,7 @@ use crate::ctx::{server_context, with_status};
 /// Filters of the audit viewer and export.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 pub struct AuditFilter {
     /// Username of the actor.
     pub actor: Option<String>,

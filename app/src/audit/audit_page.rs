@@ -1,9 +1,10 @@
 //! `/admin/audit`: the audit viewer with filters and CSV export.
 
 use crate::audit::api::{AuditFilter, search_audit};
-use crate::components::{Empty, ErrorPanel, Loading, Pager, fmt_time, opt, percent_encode};
+use crate::components::{Empty, ErrorPanel, Loading, Pager, fmt_time, opt};
 use crate::i18n::*;
 use crate::shell::AdminTabs;
+use crate::url::percent_encode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;

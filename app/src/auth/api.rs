@@ -28,9 +28,11 @@ pub struct ApiTokenDto {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewApiToken {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 60))]
     pub name: String,
     /// Days until it expires: 1 to 365; none means 90. Every token expires.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 365))]
     pub expires_in_days: Option<i64>,
     /// Only reads (GET) are allowed with it.
     #[serde(default)]

@@ -6,6 +6,7 @@ use crate::i18n::*;
 use crate::shell::LanguageSwitch;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 /// `/login`: username and password; works before the WASM loads.
@@ -16,17 +17,17 @@ pub fn LoginPage() -> impl IntoView {
     let err = form_error(action.value(), action.version());
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).unwrap_or_else(|| "/".to_owned());
-    // After signing in, load the next page afresh so it comes in the user's own language.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            let target = crate::auth::api::safe_next(Some(&next()));
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().set_href(&target);
-            }
-        }
-    });
+    // Someone already signed in goes straight on.
+    let signed_in = crate::data::blocking(|| (), |()| crate::auth::api::current_user());
     view! {
+        <Suspense>
+            {move || {
+                signed_in
+                    .get()
+                    .and_then(|r| r.ok().flatten())
+                    .map(|_| view! { <Redirect path=crate::auth::api::safe_next(Some(&next()))/> })
+            }}
+        </Suspense>
         <Title text=t_string!(i18n, login.title).to_string()/>
         <main class="login-page">
             <div class="login-side" aria-hidden="true">

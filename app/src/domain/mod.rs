@@ -2,6 +2,7 @@
 //! so the UI decides what to show with the same rules the server enforces.
 
 pub mod audit;
+pub mod error;
 pub mod org;
 pub mod password;
 pub mod permission;

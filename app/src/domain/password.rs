@@ -1,7 +1,7 @@
 //! Password policy (SPEC ORG-4): length, character mix, not the username. (The server also
 //! refuses the most common passwords: `auth::server::check_new_password`.)
 
-use crate::error::ErrorCode;
+use super::error::ErrorCode;
 
 /// Minimum length of a password.
 pub const MIN_LEN: usize = 10;

@@ -1,15 +1,15 @@
 //! Validation of names and contact fields, shared by the forms and the services.
 
-use crate::error::{AppError, ErrorCode};
+use super::error::{ErrorCode, Invalid};
 
 /// A trimmed, required, single-line text of at most `max` characters.
 ///
 /// # Errors
 /// `Required`, `TooLong` or `InvalidFormat` (control characters) on `field`.
-pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(AppError::field(field, ErrorCode::Required));
+        return Err(Invalid::new(field, ErrorCode::Required));
     }
     optional_text(field, v, max)
 }
@@ -18,13 +18,13 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, App
 ///
 /// # Errors
 /// `TooLong` or `InvalidFormat` on `field`.
-pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
     let v = value.trim();
     if v.chars().count() > max {
-        return Err(AppError::field(field, ErrorCode::TooLong));
+        return Err(Invalid::new(field, ErrorCode::TooLong));
     }
     if v.chars().any(char::is_control) {
-        return Err(AppError::field(field, ErrorCode::InvalidFormat));
+        return Err(Invalid::new(field, ErrorCode::InvalidFormat));
     }
     Ok(v.to_owned())
 }
@@ -33,10 +33,10 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<String, App
 ///
 /// # Errors
 /// `InvalidFormat` on `field`.
-pub fn optional_day(field: &str, value: Option<&str>) -> Result<Option<chrono::NaiveDate>, AppError> {
+pub fn optional_day(field: &str, value: Option<&str>) -> Result<Option<chrono::NaiveDate>, Invalid> {
     match value.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => super::time::parse_day(s).map(Some).ok_or_else(|| AppError::field(field, ErrorCode::InvalidFormat)),
+        Some(s) => super::time::parse_day(s).map(Some).ok_or_else(|| Invalid::new(field, ErrorCode::InvalidFormat)),
     }
 }
 
@@ -44,19 +44,19 @@ pub fn optional_day(field: &str, value: Option<&str>) -> Result<Option<chrono::N
 ///
 /// # Errors
 /// `Required`, `TooLong` or `InvalidFormat` on `username`.
-pub fn username(value: &str) -> Result<String, AppError> {
+pub fn username(value: &str) -> Result<String, Invalid> {
     let v = value.trim().to_lowercase();
     if v.is_empty() {
-        return Err(AppError::field("username", ErrorCode::Required));
+        return Err(Invalid::new("username", ErrorCode::Required));
     }
     if v.len() > 32 {
-        return Err(AppError::field("username", ErrorCode::TooLong));
+        return Err(Invalid::new("username", ErrorCode::TooLong));
     }
     let mut chars = v.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
     let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if !first_ok || !rest_ok || v.len() < 3 {
-        return Err(AppError::field("username", ErrorCode::InvalidFormat));
+        return Err(Invalid::new("username", ErrorCode::InvalidFormat));
     }
     Ok(v)
 }
@@ -65,10 +65,10 @@ pub fn username(value: &str) -> Result<String, AppError> {
 ///
 /// # Errors
 /// `TooLong` or `InvalidFormat` on `phone`.
-pub fn phone(value: &str) -> Result<String, AppError> {
+pub fn phone(value: &str) -> Result<String, Invalid> {
     let v = optional_text("phone", value, 20)?;
     if !v.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-')) {
-        return Err(AppError::field("phone", ErrorCode::InvalidFormat));
+        return Err(Invalid::new("phone", ErrorCode::InvalidFormat));
     }
     Ok(v)
 }
@@ -77,7 +77,7 @@ pub fn phone(value: &str) -> Result<String, AppError> {
 ///
 /// # Errors
 /// `TooLong` or `InvalidFormat` on `email`.
-pub fn email(value: &str) -> Result<String, AppError> {
+pub fn email(value: &str) -> Result<String, Invalid> {
     let v = optional_text("email", value, 120)?;
     if v.is_empty() {
         return Ok(v);
@@ -93,7 +93,7 @@ pub fn email(value: &str) -> Result<String, AppError> {
         None => false,
     };
     if !ok || v.contains(char::is_whitespace) {
-        return Err(AppError::field("email", ErrorCode::InvalidFormat));
+        return Err(Invalid::new("email", ErrorCode::InvalidFormat));
     }
     Ok(v)
 }
@@ -102,10 +102,10 @@ pub fn email(value: &str) -> Result<String, AppError> {
 ///
 /// # Errors
 /// `InvalidFormat` on `locale`.
-pub fn locale(value: &str) -> Result<String, AppError> {
+pub fn locale(value: &str) -> Result<String, Invalid> {
     match value {
         "zh-CN" | "en" => Ok(value.to_owned()),
-        _ => Err(AppError::field("locale", ErrorCode::InvalidFormat)),
+        _ => Err(Invalid::new("locale", ErrorCode::InvalidFormat)),
     }
 }
 

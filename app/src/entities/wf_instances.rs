@@ -1,4 +1,5 @@
 //! The `wf_instances` table.
+use crate::domain::workflow::instance::InstanceStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,7 +13,7 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub summary: String,
-    pub status: String,
+    pub status: Status,
     #[sea_orm(column_type = "Text")]
     pub form: String,
     pub form_hash: String,
@@ -29,3 +30,38 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Where an instance stands, as stored: the domain's [`InstanceStatus`], one for one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum Status {
+    Running,
+    Returned,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+impl From<InstanceStatus> for Status {
+    fn from(s: InstanceStatus) -> Self {
+        match s {
+            InstanceStatus::Running => Self::Running,
+            InstanceStatus::Returned => Self::Returned,
+            InstanceStatus::Approved => Self::Approved,
+            InstanceStatus::Rejected => Self::Rejected,
+            InstanceStatus::Withdrawn => Self::Withdrawn,
+        }
+    }
+}
+
+impl From<Status> for InstanceStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Running => Self::Running,
+            Status::Returned => Self::Returned,
+            Status::Approved => Self::Approved,
+            Status::Rejected => Self::Rejected,
+            Status::Withdrawn => Self::Withdrawn,
+        }
+    }
+}

@@ -13,7 +13,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub icon: String,
-    pub effect: Option<String>,
+    pub effect: Option<Effect>,
     pub builtin: bool,
     pub active: bool,
     pub current_version_id: Option<i64>,
@@ -25,3 +25,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// What a built-in template does besides routing (see `workflow::effects`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum Effect {
+    /// Holds the leave days while running, deducts them on approval.
+    Leave,
+    /// Creates the account on approval.
+    NewAccount,
+    /// Publishes the reviewed template draft on approval.
+    TemplatePublish,
+}

@@ -1,8 +1,7 @@
 //! Administration pages: accounts, departments, roles, dormant accounts.
 
 use crate::components::{
-    Empty, ErrorPanel, Field, FieldError, FormError, Loading, Pager, fmt_time, form_error, opt, percent_encode,
-    role_label,
+    Empty, ErrorPanel, Field, FieldError, FormError, Loading, Pager, fmt_time, form_error, opt, role_label,
 };
 use crate::domain::permission::Permission;
 use crate::error::AppError;
@@ -13,6 +12,7 @@ use crate::org::api::{
     get_user, list_departments, list_roles, list_users, user_options,
 };
 use crate::shell::{AdminTabs, permission_label};
+use crate::url::percent_encode;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_meta::Title;

@@ -1,4 +1,8 @@
 //! Organisation DTOs and server functions (thin adapters over `org::server`).
+// `create_user` mirrors the new-account form field by field (eight inputs), so the form posts
+// before the WASM loads; a struct argument would rename every input (`input[username]`), and
+// an `allow` on the function does not reach the code the `#[server]` macro generates.
+#![allow(clippy::too_many_arguments)]
 
 use crate::common::Page;
 use crate::domain::permission::Permission;
@@ -90,16 +94,22 @@ pub struct UserDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewUser {
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[a-z][a-z0-9._-]{2,31}$"))]
     pub username: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 40))]
     pub display_name: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 10, max_length = 128))]
     pub password: String,
     pub department_id: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 40))]
     pub position: String,
     pub manager_id: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 20, pattern = "^[0-9 +-]*$"))]
     pub phone: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 120))]
     pub email: String,
     /// Role keys; empty means `viewer`.
     #[serde(default)]
@@ -110,14 +120,18 @@ pub struct NewUser {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserUpdate {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 40))]
     pub display_name: String,
     pub department_id: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 40))]
     pub position: String,
     pub manager_id: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 20, pattern = "^[0-9 +-]*$"))]
     pub phone: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 120))]
     pub email: String,
 }
 

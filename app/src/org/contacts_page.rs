@@ -1,8 +1,9 @@
 //! `/contacts`: the address book (通讯录) — department tree, search, colleague cards.
 
-use crate::components::{Empty, ErrorPanel, Icon, Loading, Pager, opt, percent_encode};
+use crate::components::{Empty, ErrorPanel, Icon, Loading, Pager, opt};
 use crate::i18n::*;
 use crate::org::api::{list_departments, search_directory};
+use crate::url::percent_encode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;

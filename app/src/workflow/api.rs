@@ -1,4 +1,4 @@
-//! Workflow DTOs and server functions (thin adapters over `workflow::server`).
+//! Workflow DTOs and server functions (thin adapters over `workflow::service`).
 
 use crate::common::Page;
 use crate::domain::workflow::calendar::WorkCalendar;
@@ -15,7 +15,7 @@ use std::collections::HashMap;
 #[cfg(feature = "ssr")]
 use crate::ctx::{server_context, with_status};
 #[cfg(feature = "ssr")]
-use crate::workflow::server as svc;
+use crate::workflow::service as svc;
 
 /// A person as lists and timelines show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,19 +60,25 @@ pub struct TemplateDetail {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PublishTemplate {
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[a-z][a-z0-9_-]{0,39}$"))]
     pub key: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 40))]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 20))]
     pub category: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 500))]
     pub description: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 40))]
     pub icon: String,
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub form: FormSchema,
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub flow: Flow,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
     pub note: String,
 }
 
@@ -80,6 +86,7 @@ pub struct PublishTemplate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubmitRequest {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 40))]
     pub template_key: String,
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub form: Value,
@@ -96,6 +103,10 @@ pub struct ResubmitRequest {
     pub form: Value,
     #[serde(default)]
     pub picks: Option<HashMap<String, Vec<i64>>>,
+    /// The instance's `lock_version` the requester saw; a different current one is a conflict
+    /// (checked inside the resubmission's transaction).
+    #[serde(default)]
+    pub lock_version: Option<i64>,
 }
 
 /// What a node looks like on the instance's diagram.
@@ -225,6 +236,7 @@ pub enum TaskBox {
 /// Filters of the lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 pub struct TaskQuery {
     #[serde(rename = "box", default)]
     pub r#box: TaskBox,
@@ -278,33 +290,96 @@ pub struct TaskCounts {
     pub notifications_unread: u64,
 }
 
-/// An action on a task.
+/// What a task's holder does with it: the `action` of a [`TaskActionBody`] body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct TaskAction {
-    /// `approve`, `reject`, `return`, `transfer`, `add_signer` or `comment`.
-    pub action: String,
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum TaskAction {
+    Approve,
+    Reject,
+    /// Back to the requester (`target_node` empty or `requester`) or to an earlier node.
+    Return {
+        #[serde(default)]
+        target_node: Option<String>,
+    },
+    /// To another user, who carries on.
+    Transfer {
+        #[serde(default)]
+        user: Option<i64>,
+    },
+    /// Another approver on this node: `before`, `after` (default) or `alongside` this task.
+    AddSigner {
+        #[serde(default)]
+        user: Option<i64>,
+        #[serde(default)]
+        #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
+        position: Option<SignerPosition>,
+    },
+    Comment,
+}
+
+impl TaskAction {
+    /// The action's name, as its serde tag (`approve`, `add_signer`, …).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::Return { .. } => "return",
+            Self::Transfer { .. } => "transfer",
+            Self::AddSigner { .. } => "add_signer",
+            Self::Comment => "comment",
+        }
+    }
+
+    /// The action named `name` (`approve`, …) with the details a form carries.
+    ///
+    /// # Errors
+    /// `InvalidFormat` on `action` for an unknown name.
+    pub fn from_form(
+        name: &str,
+        target_node: Option<String>,
+        user: Option<i64>,
+        position: Option<SignerPosition>,
+    ) -> Result<Self, crate::domain::error::Invalid> {
+        Ok(match name {
+            "approve" => Self::Approve,
+            "reject" => Self::Reject,
+            "return" => Self::Return { target_node },
+            "transfer" => Self::Transfer { user },
+            "add_signer" => Self::AddSigner { user, position },
+            "comment" => Self::Comment,
+            _ => return Err(crate::domain::error::Invalid::new("action", crate::error::ErrorCode::InvalidFormat)),
+        })
+    }
+}
+
+/// An action on a task: `{"action": "approve", "comment": "…", "lock_version": 3}`, with the
+/// action's own fields beside (`target_node`, `user`, `position`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TaskActionBody {
+    #[serde(flatten)]
+    pub action: TaskAction,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub comment: String,
-    /// For `return`: `requester` or the id of an earlier node.
-    #[serde(default)]
-    pub target_node: Option<String>,
-    /// For `transfer` and `add_signer`: the user.
-    #[serde(default)]
-    pub user: Option<i64>,
-    /// For `add_signer`: `before`, `after` (default) or `alongside`.
-    #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
-    pub position: Option<SignerPosition>,
     /// The instance's `lock_version` the user saw; a different current one is a conflict.
     #[serde(default)]
     pub lock_version: Option<i64>,
+}
+
+impl From<TaskAction> for TaskActionBody {
+    fn from(action: TaskAction) -> Self {
+        Self { action, comment: String::new(), lock_version: None }
+    }
 }
 
 /// A comment on an instance (by anyone on it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CommentBody {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 2000))]
     pub comment: String,
 }
 
@@ -471,10 +546,13 @@ pub struct BatchItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BatchBody {
+    #[cfg_attr(feature = "ssr", schema(min_items = 1, max_items = 100))]
     pub tasks: Vec<i64>,
     /// `approve` or `reject`.
+    #[cfg_attr(feature = "ssr", schema(pattern = "^(approve|reject)$"))]
     pub action: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub comment: String,
 }
 
@@ -520,7 +598,7 @@ pub async fn get_instance(id: i64) -> Result<InstanceView, AppError> {
 
 /// Acts on a task.
 #[server(prefix = "/sfn", endpoint = "act_on_task", input = leptos::server_fn::codec::Json)]
-pub async fn act_on_task(task: i64, action: TaskAction) -> Result<InstanceView, AppError> {
+pub async fn act_on_task(task: i64, action: TaskActionBody) -> Result<InstanceView, AppError> {
     let (st, caller) = server_context().await?;
     with_status(svc::act(&st, &caller, task, action).await)
 }
@@ -627,7 +705,8 @@ pub async fn act_form(
                 .map_err(|_| AppError::field("position", crate::error::ErrorCode::InvalidFormat))?,
         ),
     };
-    let a = TaskAction { action, comment: comment.unwrap_or_default(), target_node, user, position, lock_version };
+    let action = TaskAction::from_form(&action, target_node, user, position)?;
+    let a = TaskActionBody { action, comment: comment.unwrap_or_default(), lock_version };
     with_status(svc::act(&st, &caller, task, a).await)
 }
 

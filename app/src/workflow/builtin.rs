@@ -2,10 +2,12 @@
 //! general request, new account. Their keys and field keys are part of the API. Published
 //! as version 1 when missing; afterwards administrators may publish new versions.
 
-use super::server::publish_in;
-use crate::ctx::begin_write;
+use super::service::{Publication, publish_in};
+use crate::ctx::{Db, begin_write};
+use crate::domain::workflow::design::TemplateDoc;
 use crate::domain::workflow::flow::Flow;
 use crate::domain::workflow::form::FormSchema;
+use crate::entities::wf_templates::Effect;
 use crate::entities::{departments, wf_templates};
 use crate::error::{AppError, AppResult};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -17,7 +19,7 @@ struct Builtin {
     category: &'static str,
     icon: &'static str,
     description: &'static str,
-    effect: Option<&'static str>,
+    effect: Option<Effect>,
     form: Value,
     flow: Value,
 }
@@ -52,7 +54,7 @@ fn builtins(finance: Option<i64>, hr: Option<i64>, admin_dept: Option<i64>, root
             category: "人事",
             icon: "calendar",
             description: "年假、病假、事假、调休；按工作日计算天数，提交时校验余额，审批通过后扣减",
-            effect: Some("leave"),
+            effect: Some(Effect::Leave),
             form: json!({"fields": [
                 {"key": "leave_type", "label": "请假类型", "type": "select", "required": true, "options": [
                     {"value": "annual", "label": "年假"}, {"value": "sick", "label": "病假"},
@@ -199,7 +201,7 @@ fn builtins(finance: Option<i64>, hr: Option<i64>, admin_dept: Option<i64>, root
             category: "系统",
             icon: "shield",
             description: "流程变更涉及发布人本人、允许申请人自批、无人审批，或改动带自动处理的模板的审批人时，由另一位流程管理员（或管理员）复核后才发布",
-            effect: Some("template_publish"),
+            effect: Some(Effect::TemplatePublish),
             form: json!({"fields": [
                 {"key": "template_key", "label": "模板标识", "type": "text", "required": true, "max_len": 64},
                 {"key": "template_name", "label": "模板名称", "type": "text", "max_len": 40},
@@ -218,7 +220,7 @@ fn builtins(finance: Option<i64>, hr: Option<i64>, admin_dept: Option<i64>, root
             category: "IT",
             icon: "user-plus",
             description: "为新同事开通系统账号：部门负责人审批，IT 管理员确认后自动创建",
-            effect: Some("new_account"),
+            effect: Some(Effect::NewAccount),
             form: json!({"fields": [
                 {"key": "username", "label": "登录名", "type": "text", "required": true, "max_len": 32},
                 {"key": "display_name", "label": "姓名", "type": "text", "required": true, "max_len": 40},
@@ -245,7 +247,7 @@ async fn dept_named(db: &DatabaseConnection, name: &str) -> AppResult<Option<i64
 ///
 /// # Errors
 /// The database error; a built-in template that fails validation (a bug).
-pub async fn ensure_builtin_templates(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
+pub async fn ensure_builtin_templates(db: &Db, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
     let root = departments::Entity::find().filter(departments::Column::ParentId.is_null()).one(db).await?.map(|d| d.id);
     let list = builtins(
         dept_named(db, "财务部").await?,
@@ -259,27 +261,22 @@ pub async fn ensure_builtin_templates(db: &DatabaseConnection, now: chrono::Date
         }
         let form: FormSchema = serde_json::from_value(b.form).map_err(AppError::internal)?;
         let flow: Flow = serde_json::from_value(b.flow).map_err(AppError::internal)?;
-        super::server::check_template(&form, &flow)?;
+        let doc = TemplateDoc {
+            key: b.key.to_owned(),
+            name: b.name.to_owned(),
+            category: b.category.to_owned(),
+            description: b.description.to_owned(),
+            icon: b.icon.to_owned(),
+            form,
+            flow,
+        };
+        super::design_server::refuse_problems(&doc)?;
         let txn = begin_write(db).await?;
         // Another server may have published it meanwhile.
         if wf_templates::Entity::find().filter(wf_templates::Column::Key.eq(b.key)).one(&txn).await?.is_some() {
             continue;
         }
-        publish_in(
-            &txn,
-            now,
-            None,
-            b.key,
-            b.name,
-            b.category,
-            b.description,
-            b.icon,
-            b.effect,
-            &form,
-            &flow,
-            "内置模板",
-        )
-        .await?;
+        publish_in(&txn, &Publication { doc: &doc, effect: b.effect, by: None, note: "内置模板", now }).await?;
         txn.commit().await?;
     }
     Ok(())

@@ -6,11 +6,11 @@
 
 use super::api::TemplateDetail;
 use super::design_api::{DesignState, DesignSummary, PublishOutcome, SaveDesign, VersionInfo};
-use super::server::{check_key, get_template, publish_in, ts, user_refs};
+use super::service::{Publication, get_template, publish_in, ts, user_refs};
 use crate::audit::server::{self as audit, Outcome, audited};
 use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::permission::Permission;
-use crate::domain::validate::{optional_text, required_text};
+use crate::domain::validate::optional_text;
 use crate::domain::workflow::design::{
     Change, DirDept, DirRole, DirUser, Directory, ExportFile, PublishConcern, TemplateDoc, check_doc, check_refs, diff,
     parse_export, publish_concerns,
@@ -26,36 +26,17 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-/// The most fields and nodes a template may have (a form of 200 fields or a flow of 500
-/// nodes is a mistake, and a bound keeps a pasted file from costing the server much).
-const MAX_FIELDS: usize = 200;
-const MAX_NODES: usize = 500;
+pub use crate::domain::workflow::design::REVIEW_KEY;
 
-/// The built-in request through which a second process owner (or an administrator) approves
-/// a template change its publisher should not decide alone. Nobody designs, files or
-/// resubmits it by hand.
-pub const REVIEW_KEY: &str = "template_publish";
-
-/// Checks what a draft must have even while unfinished: a key, a name, bounded sizes.
-/// Returns the document with its texts trimmed. The one check for drafts, imports, the
-/// designer's publish and the REST publish.
+/// [`TemplateDoc::normalise`], refused as the application's error.
 pub(crate) fn normalise(doc: &TemplateDoc) -> AppResult<TemplateDoc> {
-    let mut d = doc.clone();
-    d.key = check_key(&doc.key)?;
-    if d.key == REVIEW_KEY {
-        return Err(AppError::Forbidden);
-    }
-    d.name = required_text("name", &doc.name, 40)?;
-    d.category = optional_text("category", &doc.category, 20)?;
-    d.description = optional_text("description", &doc.description, 500)?;
-    d.icon = optional_text("icon", &doc.icon, 40)?;
-    if d.form.fields.len() > MAX_FIELDS {
-        return Err(AppError::bad(format!("a form has at most {MAX_FIELDS} fields")));
-    }
-    if d.flow.walk().len() > MAX_NODES {
-        return Err(AppError::bad(format!("a flow has at most {MAX_NODES} nodes")));
-    }
-    Ok(d)
+    Ok(doc.normalise()?)
+}
+
+/// Refuses a document whose form or flow has problems ([`check_doc`]), naming each.
+pub(crate) fn refuse_problems(doc: &TemplateDoc) -> AppResult<()> {
+    let problems = check_doc(doc);
+    if problems.is_empty() { Ok(()) } else { Err(AppError::InvalidTemplate { problems }) }
 }
 
 /// The organisation as the designer sees it.
@@ -376,21 +357,7 @@ async fn publish_doc(
         .one(txn)
         .await?
         .and_then(|t| t.effect);
-    publish_in(
-        txn,
-        now,
-        Some(user.user_id),
-        &doc.key,
-        &doc.name,
-        &doc.category,
-        &doc.description,
-        &doc.icon,
-        effect.as_deref(),
-        &doc.form,
-        &doc.flow,
-        note,
-    )
-    .await
+    publish_in(txn, &Publication { doc, effect, by: Some(user.user_id), note, now }).await
 }
 
 /// What in publishing `doc` its publisher should not decide alone (compared with the version
@@ -497,7 +464,7 @@ async fn request_review(
         .ok_or_else(|| AppError::internal("the template_publish template is missing"))?;
     let waiting = wf_instances::Entity::find()
         .filter(wf_instances::Column::TemplateId.eq(review.id))
-        .filter(wf_instances::Column::Status.is_in(["running", "returned"]))
+        .filter(wf_instances::Column::Status.is_in([wf_instances::Status::Running, wf_instances::Status::Returned]))
         .all(&st.db)
         .await?
         .into_iter()
@@ -543,7 +510,7 @@ async fn request_review(
         "note": note,
     });
     let req = super::api::SubmitRequest { template_key: REVIEW_KEY.into(), form, picks: HashMap::new() };
-    let view = super::server::submit_internal(st, caller, req).await?;
+    let view = super::service::submit_internal(st, caller, req).await?;
     Ok(PublishOutcome::UnderReview { instance_id: view.id, concerns })
 }
 
@@ -582,21 +549,7 @@ pub(crate) async fn publish_reviewed(
         .await?
         .and_then(|t| t.effect);
     let note = text("note");
-    let version = publish_in(
-        conn,
-        now,
-        Some(requester),
-        &doc.key,
-        &doc.name,
-        &doc.category,
-        &doc.description,
-        &doc.icon,
-        effect.as_deref(),
-        &doc.form,
-        &doc.flow,
-        &note,
-    )
-    .await?;
+    let version = publish_in(conn, &Publication { doc: &doc, effect, by: Some(requester), note: &note, now }).await?;
     wf_template_drafts::Entity::delete_by_id(d.id).exec(conn).await?;
     audit::record(
         conn,
@@ -755,7 +708,7 @@ pub async fn create(st: &AppState, caller: &Caller, key: &str, name: &str, categ
 
 async fn create_in(st: &AppState, caller: &Caller, key: &str, name: &str, category: &str) -> AppResult<String> {
     caller.require(Permission::TemplateManage)?;
-    let key = check_key(key)?;
+    let key = crate::domain::workflow::design::template_key(key)?;
     let taken = wf_templates::Entity::find().filter(wf_templates::Column::Key.eq(&key)).count(&st.db).await? > 0;
     if taken {
         return Err(AppError::field("key", ErrorCode::Duplicate));

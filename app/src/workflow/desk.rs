@@ -3,9 +3,9 @@
 
 use super::api::{
     AttachmentDto, BatchItem, DraftDto, DraftSummary, FormPage, NotificationPrefsDto, PersonOption, ResubmitInfo,
-    TaskAction,
+    TaskAction, TaskActionBody,
 };
-use super::server::{self as svc, attachment_dto, ts};
+use super::service::{self as svc, attachment_dto, ts};
 use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::workflow::flow::{ApproverRule, Node};
 use crate::domain::workflow::form::FieldKind;
@@ -336,9 +336,11 @@ pub async fn batch_act(
     comment: &str,
 ) -> AppResult<Vec<BatchItem>> {
     caller.require_user()?;
-    if !matches!(action, "approve" | "reject") {
-        return Err(AppError::field("action", ErrorCode::InvalidFormat));
-    }
+    let action = match action {
+        "approve" => TaskAction::Approve,
+        "reject" => TaskAction::Reject,
+        _ => return Err(AppError::field("action", ErrorCode::InvalidFormat)),
+    };
     if tasks.is_empty() {
         return Err(AppError::field("tasks", ErrorCode::Required));
     }
@@ -348,14 +350,7 @@ pub async fn batch_act(
     let mut out = Vec::with_capacity(tasks.len());
     let mut seen = std::collections::HashSet::new();
     for &task in tasks.iter().filter(|t| seen.insert(**t)) {
-        let a = TaskAction {
-            action: action.to_owned(),
-            comment: comment.to_owned(),
-            target_node: None,
-            user: None,
-            position: None,
-            lock_version: None,
-        };
+        let a = TaskActionBody { action: action.clone(), comment: comment.to_owned(), lock_version: None };
         match svc::act(st, caller, task, a).await {
             Ok(v) => out.push(BatchItem { task_id: task, instance_id: Some(v.id), title: v.title, error: None }),
             Err(e) => out.push(BatchItem { task_id: task, instance_id: None, title: String::new(), error: Some(e) }),

@@ -3,10 +3,11 @@
 //! them on final approval (SPEC WF-9); a new-account request creates the account (ORG-2).
 
 use super::api::{LeaveBalance, SetLeaveGrant};
-use super::server::VersionDef;
+use super::service::VersionDef;
 use crate::domain::workflow::form::half_days_of;
 use crate::domain::workflow::instance::InstanceStatus;
 use crate::domain::workflow::money::Money;
+use crate::entities::wf_templates::Effect;
 use crate::entities::{departments, leave_balances, roles, user_roles, users};
 use crate::error::{AppError, AppResult, ErrorCode};
 use chrono::{DateTime, Utc};
@@ -40,8 +41,8 @@ pub(crate) async fn validate(
     def: &VersionDef,
     form: &Map<String, Value>,
 ) -> AppResult<()> {
-    match def.effect.as_deref() {
-        Some("leave") => {
+    match def.effect {
+        Some(Effect::Leave) => {
             if half_days_of(form.get("days")).unwrap_or(0) == 0 {
                 return Err(AppError::field("end_date", ErrorCode::OutOfRange));
             }
@@ -49,7 +50,7 @@ pub(crate) async fn validate(
                 return Err(AppError::field("leave_type", ErrorCode::UnknownReference));
             }
         }
-        Some("new_account") => {
+        Some(Effect::NewAccount) => {
             let username = crate::domain::validate::username(text(form, "username"))?;
             if users::Entity::find().filter(users::Column::Username.eq(&username)).count(conn).await? > 0 {
                 return Err(AppError::field("username", ErrorCode::Duplicate));
@@ -67,26 +68,30 @@ pub(crate) async fn validate(
     Ok(())
 }
 
-/// Runs the effect of a status change. `old_form` is the form the instance ran with before,
-/// `form` the one it runs with now (they differ on a resubmission).
+/// A status change, as an effect sees it.
+pub(crate) struct Change<'a> {
+    /// The status before; `None` for a request being filed.
+    pub before: Option<InstanceStatus>,
+    pub after: InstanceStatus,
+    /// The form the instance ran with before (empty for a new request).
+    pub old_form: &'a Map<String, Value>,
+    /// The form it runs with now (they differ on a resubmission).
+    pub form: &'a Map<String, Value>,
+    pub requester: i64,
+    pub now: DateTime<Utc>,
+}
+
+/// Runs the effect of a status change.
 ///
 /// # Errors
 /// `Validation` (a leave balance that no longer covers the request, a username taken since
 /// the request was filed); the database error.
-pub(crate) async fn on_transition(
-    conn: &impl ConnectionTrait,
-    def: &VersionDef,
-    before: InstanceStatus,
-    after: InstanceStatus,
-    old_form: &Map<String, Value>,
-    form: &Map<String, Value>,
-    requester: i64,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let was = before == InstanceStatus::Running;
+pub(crate) async fn on_transition(conn: &impl ConnectionTrait, def: &VersionDef, c: &Change<'_>) -> AppResult<()> {
+    let Change { before, after, old_form, form, requester, now } = *c;
+    let was = before == Some(InstanceStatus::Running);
     let is = after == InstanceStatus::Running;
-    match def.effect.as_deref() {
-        Some("leave") => {
+    match def.effect {
+        Some(Effect::Leave) => {
             if was && !is {
                 let n = half_days_of(old_form.get("days")).unwrap_or(0) as i32;
                 let mut q = leave_balances::Entity::update_many()
@@ -130,10 +135,12 @@ pub(crate) async fn on_transition(
                 }
             }
         }
-        Some("new_account") if after == InstanceStatus::Approved && before != InstanceStatus::Approved => {
+        Some(Effect::NewAccount) if after == InstanceStatus::Approved && before != Some(InstanceStatus::Approved) => {
             create_account(conn, form, now).await?;
         }
-        Some("template_publish") if after == InstanceStatus::Approved && before != InstanceStatus::Approved => {
+        Some(Effect::TemplatePublish)
+            if after == InstanceStatus::Approved && before != Some(InstanceStatus::Approved) =>
+        {
             super::design_server::publish_reviewed(conn, form, requester, now).await?;
         }
         _ => {}

@@ -3,7 +3,7 @@
 //! PostgreSQL (SQLite has one writer at a time) and a lease, and every firing re-checks its
 //! row inside the transaction that acts on it, so each due job happens exactly once.
 
-use super::server::{Notice, load, node_timeout, system_step, work_calendar};
+use super::service::{Notice, VersionCache, load, node_timeout, system_step, work_calendar};
 use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::time::add_working;
 use crate::domain::workflow::flow::TimeoutAction;
@@ -26,7 +26,7 @@ pub async fn run_timers(st: &AppState, owner: &str) -> AppResult<usize> {
     let pg = st.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
     // A plain read first: most runs find nothing, and then take no write lock.
     let any = wf_tasks::Entity::find()
-        .filter(wf_tasks::Column::Status.eq("open"))
+        .filter(wf_tasks::Column::Status.eq(wf_tasks::Status::Open))
         .filter(wf_tasks::Column::TimerAt.lte(now))
         .one(&st.db)
         .await?;
@@ -37,7 +37,7 @@ pub async fn run_timers(st: &AppState, owner: &str) -> AppResult<usize> {
     let mut q = wf_tasks::Entity::find()
         .select_only()
         .column(wf_tasks::Column::Id)
-        .filter(wf_tasks::Column::Status.eq("open"))
+        .filter(wf_tasks::Column::Status.eq(wf_tasks::Status::Open))
         .filter(wf_tasks::Column::TimerAt.lte(now))
         .filter(Condition::any().add(wf_tasks::Column::LeaseUntil.is_null()).add(wf_tasks::Column::LeaseUntil.lt(now)))
         .order_by_asc(wf_tasks::Column::TimerAt)
@@ -73,7 +73,7 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
     // Lock order as in every transition: the instance first (inside `load`), then its tasks;
     // the task row is read again once the instance is held.
     let Some(t) = wf_tasks::Entity::find_by_id(id).one(&txn).await? else { return Ok(false) };
-    let loaded = load(&txn, &st.versions, t.instance_id).await?;
+    let loaded = load(&txn, &st.area::<VersionCache>(), t.instance_id).await?;
     let Some(t) = wf_tasks::Entity::find_by_id(id).one(&txn).await? else { return Ok(false) };
     let release = |next: Option<DateTime<Utc>>, overdue: bool| {
         wf_tasks::Entity::update_many()
@@ -83,7 +83,9 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
             .col_expr(wf_tasks::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(wf_tasks::Column::Id.eq(id))
     };
-    let due = t.status == "open" && t.timer_at.is_some_and(|at| at <= now) && t.lease_owner.as_deref() == Some(owner);
+    let due = t.status == wf_tasks::Status::Open
+        && t.timer_at.is_some_and(|at| at <= now)
+        && t.lease_owner.as_deref() == Some(owner);
     if !due {
         // Handled by someone else, or acted on by its handler meanwhile.
         txn.commit().await?;
@@ -101,14 +103,31 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
     let mut next = None;
     if t.overdue {
         // Only reminders repeat.
-        system_step(&txn, &st.versions, &caller, t.instance_id, SystemAction::Remind { task }, vec![], now).await?;
+        system_step(
+            &txn,
+            &st.area::<VersionCache>(),
+            &caller,
+            t.instance_id,
+            SystemAction::Remind { task },
+            vec![],
+            now,
+        )
+        .await?;
         if let TimeoutAction::Remind { every_minutes } = timeout.action {
             let cal = work_calendar(&txn).await?;
             next = Some(add_working(&cal, now, i64::from(every_minutes)));
         }
     } else {
-        system_step(&txn, &st.versions, &caller, t.instance_id, SystemAction::MarkOverdue { task }, vec![], now)
-            .await?;
+        system_step(
+            &txn,
+            &st.area::<VersionCache>(),
+            &caller,
+            t.instance_id,
+            SystemAction::MarkOverdue { task },
+            vec![],
+            now,
+        )
+        .await?;
         wf_violations::Entity::insert(wf_violations::ActiveModel {
             instance_id: Set(t.instance_id),
             task_id: Set(t.id),
@@ -122,8 +141,16 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
         .await?;
         match timeout.action {
             TimeoutAction::Remind { every_minutes } => {
-                system_step(&txn, &st.versions, &caller, t.instance_id, SystemAction::Remind { task }, vec![], now)
-                    .await?;
+                system_step(
+                    &txn,
+                    &st.area::<VersionCache>(),
+                    &caller,
+                    t.instance_id,
+                    SystemAction::Remind { task },
+                    vec![],
+                    now,
+                )
+                .await?;
                 let cal = work_calendar(&txn).await?;
                 next = Some(add_working(&cal, now, i64::from(every_minutes)));
             }
@@ -133,7 +160,7 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
                     Some(m) => {
                         system_step(
                             &txn,
-                            &st.versions,
+                            &st.area::<VersionCache>(),
                             &caller,
                             t.instance_id,
                             SystemAction::Escalate { task, to: m },
@@ -146,14 +173,22 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
                 };
                 if moved.is_none() {
                     // Nobody above: the handler is reminded instead.
-                    system_step(&txn, &st.versions, &caller, t.instance_id, SystemAction::Remind { task }, vec![], now)
-                        .await?;
+                    system_step(
+                        &txn,
+                        &st.area::<VersionCache>(),
+                        &caller,
+                        t.instance_id,
+                        SystemAction::Remind { task },
+                        vec![],
+                        now,
+                    )
+                    .await?;
                 }
             }
             TimeoutAction::AutoApprove => {
                 system_step(
                     &txn,
-                    &st.versions,
+                    &st.area::<VersionCache>(),
                     &caller,
                     t.instance_id,
                     SystemAction::AutoApprove { task },
@@ -163,12 +198,21 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
                 .await?;
             }
             TimeoutAction::AutoReturn => {
-                system_step(&txn, &st.versions, &caller, t.instance_id, SystemAction::AutoReturn { task }, vec![], now)
-                    .await?;
+                system_step(
+                    &txn,
+                    &st.area::<VersionCache>(),
+                    &caller,
+                    t.instance_id,
+                    SystemAction::AutoReturn { task },
+                    vec![],
+                    now,
+                )
+                .await?;
             }
         }
     }
-    let still_open = wf_tasks::Entity::find_by_id(id).one(&txn).await?.is_some_and(|r| r.status == "open");
+    let still_open =
+        wf_tasks::Entity::find_by_id(id).one(&txn).await?.is_some_and(|r| r.status == wf_tasks::Status::Open);
     release(next.filter(|_| still_open), true).exec(&txn).await?;
     txn.commit().await?;
     Ok(true)

@@ -4,7 +4,7 @@
 //! with growing pauses and its error kept on the row.
 
 use super::desk::email_kinds;
-use super::server::Notice;
+use super::service::Notice;
 use crate::ctx::{AppState, SmtpSettings, begin_write};
 use crate::entities::{mail_queue, users};
 use crate::error::{AppError, AppResult};

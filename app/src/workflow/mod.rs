@@ -20,4 +20,4 @@ pub mod mail;
 pub mod org_view;
 pub mod pages;
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod service;

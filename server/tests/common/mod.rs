@@ -21,7 +21,8 @@ pub enum Backend {
 }
 
 pub struct TestDb {
-    pub db: DatabaseConnection,
+    /// The database with its writer slot (the state's own, so tests and services share it).
+    pub db: app::ctx::Db,
     pub backend: Backend,
     /// A data directory for uploads.
     pub files: std::path::PathBuf,
@@ -183,7 +184,7 @@ pub async fn fresh(backend: Backend) -> TestDb {
             (url, None)
         }
     };
-    let db = server::db::connect(&url).await.expect("connect");
+    let db = app::ctx::Db::new(server::db::connect(&url).await.expect("connect"));
     server::db::migrate(&db).await.expect("migrate");
     let start = test_start();
     app::org::server::ensure_builtin_roles(&db, start).await.expect("roles");
@@ -197,7 +198,7 @@ pub async fn fresh(backend: Backend) -> TestDb {
         .build();
     let st = server::app_state(db.clone(), leptos, &options(files.path().to_owned()), app::ctx::Clock::manual(start));
     let admin = as_user(&db, "admin").await;
-    app::workflow::server::set_work_calendar(&st, &admin, test_calendar()).await.expect("calendar");
+    app::workflow::service::set_work_calendar(&st, &admin, test_calendar()).await.expect("calendar");
     TestDb { db, backend, files: files.path().to_owned(), st, _dir: dir, _files: files }
 }
 

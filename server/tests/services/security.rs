@@ -259,11 +259,11 @@ async fn api_tokens_expire_need_the_password_and_die_with_it(t: TestDb) {
 
 /// Item 13: no task of a request is handed to its requester.
 async fn a_task_is_never_handed_to_the_requester(t: TestDb) {
-    use app::workflow::api::{SubmitRequest, TaskAction};
+    use app::workflow::api::{SubmitRequest, TaskAction, TaskActionBody};
     let st = t.state();
     let zhang = as_user(&t.db, "zhang.wei").await;
     let form = serde_json::json!({"items": [{"name": "A4 纸", "quantity": 2}], "reason": "部门补充"});
-    let v = app::workflow::server::submit(
+    let v = app::workflow::service::submit(
         &st,
         &zhang,
         SubmitRequest { template_key: "office_supplies".into(), form, picks: Default::default() },
@@ -277,19 +277,14 @@ async fn a_task_is_never_handed_to_the_requester(t: TestDb) {
         app::entities::users::Entity::find_by_id(task.assignee.id).one(&t.db).await.unwrap().unwrap().username;
     let approver = as_user(&t.db, &assignee).await;
     let zid = user_id(&t.db, "zhang.wei").await;
-    for action in ["transfer", "add_signer"] {
-        let a = TaskAction {
-            action: action.into(),
-            comment: String::new(),
-            target_node: None,
-            user: Some(zid),
-            position: None,
-            lock_version: None,
-        };
+    for action in [TaskAction::Transfer { user: Some(zid) }, TaskAction::AddSigner { user: Some(zid), position: None }]
+    {
+        let name = action.name();
+        let a = TaskActionBody::from(action);
         assert_eq!(
-            app::workflow::server::act(&st, &approver, task.id, a).await.unwrap_err(),
+            app::workflow::service::act(&st, &approver, task.id, a).await.unwrap_err(),
             AppError::field("user", app::error::ErrorCode::IsRequester),
-            "{action}"
+            "{name}"
         );
     }
 }
@@ -321,7 +316,7 @@ async fn common_and_short_passwords_are_refused(t: TestDb) {
 /// Item 9: a daily upload quota per person, and uploads nobody claimed go after a day
 /// (those a draft holds stay).
 async fn uploads_have_a_quota_and_unclaimed_ones_go(t: TestDb) {
-    use app::workflow::server as wf;
+    use app::workflow::service as wf;
     let mut st = t.state();
     st.settings = std::sync::Arc::new(app::ctx::Settings { max_upload_bytes: 100, ..(*st.settings).clone() });
     let me = as_user(&t.db, "zhao.lei").await;
@@ -369,7 +364,7 @@ async fn a_process_owner_does_not_publish_a_self_serving_change_alone(t: TestDb)
     use app::domain::workflow::design::{PublishConcern, TemplateDoc};
     use app::workflow::design_api::{PublishOutcome, SaveDesign};
     use app::workflow::design_server as ds;
-    use app::workflow::server as wf;
+    use app::workflow::service as wf;
     let st = t.state();
     let owner = as_user(&t.db, "han.mei").await;
     let han = user_id(&t.db, "han.mei").await;
@@ -420,13 +415,9 @@ async fn a_process_owner_does_not_publish_a_self_serving_change_alone(t: TestDb)
         .expect("the administrator reviews")
         .id;
     assert!(v.tasks.iter().all(|t| t.assignee.id != han), "never the publisher");
-    let approve = app::workflow::api::TaskAction {
-        action: "approve".into(),
+    let approve = app::workflow::api::TaskActionBody {
         comment: "可以".into(),
-        target_node: None,
-        user: None,
-        position: None,
-        lock_version: None,
+        ..app::workflow::api::TaskAction::Approve.into()
     };
     wf::act(&st, &admin, task, approve.clone()).await.unwrap();
     let published = wf::get_template(&st.db, &owner, "gift").await.unwrap();

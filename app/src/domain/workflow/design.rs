@@ -8,6 +8,8 @@
 use super::flow::{ApproverRule, ConditionArm, EmptyRule, Flow, MultiMode, Node, ParallelArm, SelfRule};
 use super::form::{Field, FieldKind, FormSchema};
 use super::route::OrgView;
+use crate::domain::error::{ErrorCode, Invalid};
+use crate::domain::validate::{optional_text, required_text};
 use serde::{Deserialize, Serialize};
 
 /// The format marker of an exported template file.
@@ -28,6 +30,88 @@ pub struct TemplateDoc {
     pub icon: String,
     pub form: FormSchema,
     pub flow: Flow,
+}
+
+/// The most fields a template's form may have (a form of 200 fields is a mistake, and a bound
+/// keeps a pasted file from costing the server much).
+pub const MAX_FIELDS: usize = 200;
+/// The most nodes a template's flow may have.
+pub const MAX_NODES: usize = 500;
+
+/// The built-in request through which a second process owner (or an administrator) approves
+/// a template change its publisher should not decide alone. Nobody designs, files or
+/// resubmits it by hand.
+pub const REVIEW_KEY: &str = "template_publish";
+
+/// Why a document was refused before its form and flow are even looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocRefusal {
+    /// A field of the document itself (`key`, `name`, …).
+    Field(Invalid),
+    /// The key is reserved for a built-in template nobody designs.
+    ReservedKey,
+    /// More than [`MAX_FIELDS`] form fields.
+    TooManyFields,
+    /// More than [`MAX_NODES`] flow nodes.
+    TooManyNodes,
+}
+
+impl From<Invalid> for DocRefusal {
+    fn from(e: Invalid) -> Self {
+        Self::Field(e)
+    }
+}
+
+impl std::fmt::Display for DocRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Field(e) => e.fmt(f),
+            Self::ReservedKey => write!(f, "the key {REVIEW_KEY} is reserved"),
+            Self::TooManyFields => write!(f, "a form has at most {MAX_FIELDS} fields"),
+            Self::TooManyNodes => write!(f, "a flow has at most {MAX_NODES} nodes"),
+        }
+    }
+}
+
+/// A template key, trimmed: a lower-case letter, then a-z, 0-9, `_` and `-`, at most 40.
+///
+/// # Errors
+/// `InvalidFormat` on `key`.
+pub fn template_key(key: &str) -> Result<String, Invalid> {
+    let k = key.trim();
+    let ok = !k.is_empty()
+        && k.len() <= 40
+        && k.starts_with(|c: char| c.is_ascii_lowercase())
+        && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if ok { Ok(k.to_owned()) } else { Err(Invalid::new("key", ErrorCode::InvalidFormat)) }
+}
+
+impl TemplateDoc {
+    /// What a document must have even while unfinished — a key, a name, bounded texts and
+    /// sizes — with its texts trimmed. The one check for drafts, imports, the designer's
+    /// publish, the REST publish and the built-in templates; whether the form and flow are
+    /// complete is [`check_doc`]'s question.
+    ///
+    /// # Errors
+    /// The first refusal.
+    pub fn normalise(&self) -> Result<Self, DocRefusal> {
+        let mut d = self.clone();
+        d.key = template_key(&self.key)?;
+        if d.key == REVIEW_KEY {
+            return Err(DocRefusal::ReservedKey);
+        }
+        d.name = required_text("name", &self.name, 40)?;
+        d.category = optional_text("category", &self.category, 20)?;
+        d.description = optional_text("description", &self.description, 500)?;
+        d.icon = optional_text("icon", &self.icon, 40)?;
+        if d.form.fields.len() > MAX_FIELDS {
+            return Err(DocRefusal::TooManyFields);
+        }
+        if d.flow.walk().len() > MAX_NODES {
+            return Err(DocRefusal::TooManyNodes);
+        }
+        Ok(d)
+    }
 }
 
 /// An exported template file: the document with its format marker.

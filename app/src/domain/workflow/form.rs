@@ -3,7 +3,7 @@
 //! that are always recomputed here, never taken from the client.
 
 use super::money::{Money, MoneyError};
-use crate::error::ErrorCode;
+pub use crate::domain::error::{ErrorCode, FieldError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -101,13 +101,6 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FormSchema {
     pub fields: Vec<Field>,
-}
-
-/// A field that was refused: its path (`items[2].amount`) and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub path: String,
-    pub code: ErrorCode,
 }
 
 /// A problem in a schema itself (found when a template is saved).

@@ -22,6 +22,8 @@ pub enum TaskStatus {
     Rejected,
     /// Handed to someone else; the new task carries on.
     Transferred,
+    /// Its holder returned the request (to the requester or to an earlier node).
+    Returned,
     /// Ended without acting: another approver decided, the request was returned or withdrawn.
     Cancelled,
 }
@@ -153,6 +155,34 @@ pub enum EventKind {
     },
 }
 
+impl EventKind {
+    /// The event's name, as its serde tag (`approved`, `node_skipped`, …).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Resubmitted => "resubmitted",
+            Self::NodeSkipped { .. } => "node_skipped",
+            Self::Copied { .. } => "copied",
+            Self::Approved { .. } => "approved",
+            Self::Rejected { .. } => "rejected",
+            Self::Returned { .. } => "returned",
+            Self::Transferred { .. } => "transferred",
+            Self::SignerAdded { .. } => "signer_added",
+            Self::Commented => "commented",
+            Self::Urged => "urged",
+            Self::Withdrawn => "withdrawn",
+            Self::Finished { .. } => "finished",
+            Self::Overdue { .. } => "overdue",
+            Self::Reminded { .. } => "reminded",
+            Self::Escalated { .. } => "escalated",
+            Self::AutoApproved { .. } => "auto_approved",
+            Self::AutoReturned { .. } => "auto_returned",
+            Self::HandedOver { .. } => "handed_over",
+        }
+    }
+}
+
 /// What happens to a task without its handler: deadlines and offboarding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -166,6 +196,19 @@ pub enum SystemAction {
 }
 
 impl SystemAction {
+    /// The action's name, as its serde tag (`mark_overdue`, `hand_over`, …).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::MarkOverdue { .. } => "mark_overdue",
+            Self::Remind { .. } => "remind",
+            Self::Escalate { .. } => "escalate",
+            Self::AutoApprove { .. } => "auto_approve",
+            Self::AutoReturn { .. } => "auto_return",
+            Self::HandOver { .. } => "hand_over",
+        }
+    }
+
     /// The task acted on.
     #[must_use]
     pub fn task(&self) -> u32 {
@@ -592,6 +635,7 @@ impl Instance {
                 let from = self.tasks[i].addr.clone();
                 match &target {
                     ReturnTarget::Requester => {
+                        self.tasks[i].status = TaskStatus::Returned;
                         self.log(Some(actor), EventKind::Returned { task, target: target.clone() }, &comment);
                         self.return_to_requester();
                     }
@@ -607,7 +651,7 @@ impl Instance {
                         if !self.tasks.iter().any(|t| t.node == *id && t.status == TaskStatus::Approved) {
                             return Err(ActionError::BadReturnTarget);
                         }
-                        self.tasks[i].status = TaskStatus::Cancelled;
+                        self.tasks[i].status = TaskStatus::Returned;
                         self.log(Some(actor), EventKind::Returned { task, target: target.clone() }, &comment);
                         // Cancel everything running from the target onwards in the sequence they
                         // share; runs in other parallel arms keep going.
@@ -792,6 +836,35 @@ fn return_level(from: &[usize], to: &[usize]) -> Option<usize> {
     let d = from.iter().zip(to).position(|(a, b)| a != b)?;
     // Even positions are sequence indices; odd ones choose an arm.
     (d % 2 == 0 && to[d] < from[d]).then_some(d)
+}
+
+#[cfg(test)]
+mod names {
+    use super::*;
+
+    #[test]
+    fn names_are_the_serde_tags() {
+        let events = [
+            EventKind::Submitted,
+            EventKind::NodeSkipped { node: "n".into() },
+            EventKind::Returned { task: 1, target: ReturnTarget::Requester },
+            EventKind::SignerAdded { task: 1, user: 2, position: SignerPosition::After, new_task: 3 },
+            EventKind::Finished { status: InstanceStatus::Approved },
+            EventKind::AutoReturned { task: 1 },
+            EventKind::HandedOver { task: 1, to: 2, new_task: 3 },
+        ];
+        for e in events {
+            assert_eq!(serde_json::to_value(&e).unwrap()["event"], e.name());
+        }
+        let actions = [
+            SystemAction::MarkOverdue { task: 1 },
+            SystemAction::AutoApprove { task: 1 },
+            SystemAction::HandOver { task: 1, to: 2, by: 3, comment: String::new() },
+        ];
+        for a in actions {
+            assert_eq!(serde_json::to_value(&a).unwrap()["action"], a.name());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -777,7 +777,7 @@ mod client {
                 continue;
             }
             let Ok(xhr) = web_sys::XmlHttpRequest::new() else { continue };
-            let url = format!("/api/v1/attachments?filename={}", crate::components::percent_encode(&name));
+            let url = format!("/api/v1/attachments?filename={}", crate::url::percent_encode(&name));
             if xhr.open("POST", &url).is_err() {
                 continue;
             }

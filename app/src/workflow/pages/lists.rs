@@ -2,9 +2,10 @@
 //! counts, filters, search, paging, and batch approve/reject on the to-do list.
 
 use super::{duration_text, status_label};
-use crate::components::{Empty, ErrorPanel, Icon, Loading, Pager, error_text, fmt_time, opt, percent_encode};
+use crate::components::{Empty, ErrorPanel, Icon, Loading, Pager, error_text, fmt_time, opt};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::url::percent_encode;
 use crate::workflow::api::{TaskBox, TaskQuery, list_tasks, list_templates};
 use leptos::prelude::*;
 use leptos_meta::Title;
