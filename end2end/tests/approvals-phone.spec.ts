@@ -1,28 +1,29 @@
 import { test, expect } from '@playwright/test';
-import { login, shot, hydrated } from './helpers';
+import { login, shot, hydrated, linkTo } from './helpers';
 
 test('leave filed and approved on a phone, one-handed', async ({ page, browser }) => {
   await login(page, 'zhang.wei');
-  await page.locator('nav.tabbar').getByRole('link', { name: '审批' }).click();
+  await page.getByRole('navigation', { name: 'tabs' }).getByRole('link', { name: '审批' }).click();
   await expect(page).toHaveURL(/\/approvals/);
   await shot(page, 'phone-approvals');
   await page.goto('/approvals/new');
   await hydrated(page);
   await shot(page, 'phone-catalog');
-  await page.locator('a.template-card[data-key="leave"]').click();
+  await page.getByRole('link', { name: /^请假/ }).click();
   await hydrated(page);
-  await page.locator('[name="leave_type"]').selectOption('annual');
-  await page.locator('[name="start_date"]').fill('2026-12-14');
-  await page.locator('[name="end_date"]').fill('2026-12-18');
-  await expect(page.locator('output.working-days')).toHaveText('5 天');
-  await page.locator('[name="reason"]').fill('家里有事');
+  await page.getByLabel('请假类型').selectOption('annual');
+  await page.getByLabel('开始日期').fill('2026-12-14');
+  await page.getByLabel('结束日期').fill('2026-12-18');
+  await expect(page.getByRole('status', { name: '请假天数' })).toHaveText('5 天');
+  await page.getByLabel('请假事由').fill('家里有事');
   const wide = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
   expect(wide).toBe(true);
   await shot(page, 'phone-leave-form');
   // The submit button sits in reach at the bottom of the screen.
-  const box = await page.locator('#submit-request').boundingBox();
+  const submit = page.getByRole('button', { name: '提交', exact: true });
+  const box = await submit.boundingBox();
   expect(box!.height).toBeGreaterThanOrEqual(44);
-  await page.locator('#submit-request').click();
+  await submit.click();
   await expect(page).toHaveURL(/\/approvals\/\d+/);
   const id = page.url().match(/approvals\/(\d+)/)![1];
   await shot(page, 'phone-instance');
@@ -33,9 +34,9 @@ test('leave filed and approved on a phone, one-handed', async ({ page, browser }
   await li.goto('/approvals');
   await hydrated(li);
   await shot(li, 'phone-todo');
-  await li.locator(`a.inbox-main[href="/approvals/${id}"]`).click();
+  await linkTo(li, `/approvals/${id}`).click();
   await hydrated(li);
-  const bar = li.locator('.actionbar');
+  const bar = li.getByRole('toolbar');
   await expect(bar).toBeVisible();
   const approve = bar.getByRole('button', { name: '同意' });
   const b = await approve.boundingBox();
@@ -45,6 +46,6 @@ test('leave filed and approved on a phone, one-handed', async ({ page, browser }
   expect(noScroll).toBe(true);
   await shot(li, 'phone-instance-approve');
   await approve.click();
-  await expect(li.locator('.actionbar')).toHaveCount(0);
-  await expect(li.locator('.flow-node[data-node="manager"]')).toHaveClass(/state-done/);
+  await expect(bar).toHaveCount(0);
+  await expect(li.getByRole('list', { name: 'flow' }).getByRole('listitem').filter({ hasText: '直属主管' })).toHaveClass(/state-done/);
 });

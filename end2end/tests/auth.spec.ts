@@ -4,16 +4,33 @@ import { login, shot, PASSWORD, hydrated } from './helpers';
 test('login page renders and a user signs in', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/login\?next=/);
-  await hydrated(page);
+  // The sign-in page is a plain form, served without the WASM bundle: nothing to hydrate.
   await shot(page, 'desktop-login');
   await login(page, 'admin');
   await expect(page.getByRole('heading', { name: /你好/ })).toBeVisible();
   await shot(page, 'desktop-home');
+  // Signed in, the sign-in page sends you on to where you were going (only to this site).
+  await page.goto('/login?next=%2Fapprovals');
+  await expect(page).toHaveURL(/\/approvals$/);
+  await page.goto('/login?next=https%3A%2F%2Fevil.example%2F');
+  await expect(page.getByRole('heading', { name: /你好/ })).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe('/');
+});
+
+test('the sign-in page downloads no WebAssembly', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', r => {
+    // Prefetches for the page after sign-in are fetched at idle priority and do not count.
+    if (/\.wasm(\?|$)/.test(r.url()) && !(r.headers()['sec-purpose'] ?? '').startsWith('prefetch')) wasm.push(r.url());
+  });
+  await page.goto('/login');
+  await page.waitForLoadState('networkidle');
+  expect(wasm).toEqual([]);
+  await expect(page.locator('link[rel="prefetch"][href$=".wasm"]')).toHaveCount(1);
 });
 
 test('a wrong password is refused with an inline message', async ({ page }) => {
   await page.goto('/login');
-  await hydrated(page);
   await page.getByLabel('用户名').fill('zhang.wei');
   await page.getByLabel(/^密码/).fill('wrong-password-1');
   await page.getByRole('button', { name: '登录' }).click();
@@ -24,7 +41,6 @@ test('a wrong password is refused with an inline message', async ({ page }) => {
 
 test('five failures lock the account for fifteen minutes', async ({ page }) => {
   await page.goto('/login');
-  await hydrated(page);
   for (let i = 0; i < 5; i++) {
     await page.getByLabel('用户名').fill('chu.yan');
     await page.getByLabel(/^密码/).fill(`wrong-password-${i}`);

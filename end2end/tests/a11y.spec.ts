@@ -1,0 +1,4 @@
+import { a11ySuite } from './a11y-pages';
+
+// axe-core on every page at desktop width: no serious or critical WCAG 2.0/2.1 A or AA problem.
+a11ySuite('desktop');
