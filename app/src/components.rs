@@ -78,12 +78,16 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
         }
         AppError::Internal { request_id } => {
             // An error from a service called while the server rendered this page does not name
-            // its request yet (see `AppError::internal`); the page's request does.
+            // its request yet (see `AppError::internal`); the page's request does. (In the
+            // browser every error came through the server's middleware, which named it.)
+            #[cfg(feature = "ssr")]
             let id = if request_id.is_empty() {
                 use_context::<crate::error::RequestId>().map(|r| r.0).unwrap_or_default()
             } else {
                 request_id.clone()
             };
+            #[cfg(not(feature = "ssr"))]
+            let id = request_id.clone();
             t_string!(i18n, err.internal, id = id).to_string()
         }
         AppError::PasswordChangeRequired => t_string!(i18n, err.password_change_required).to_string(),

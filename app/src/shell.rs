@@ -161,14 +161,17 @@ lazy_page! {
 /// browser (the language cookie), and when the task ran after a quick page's response had
 /// ended and its reactive owner was cleaned up, it panicked on the disposed signal (5 in
 /// 6,000 renders of the 404 page, 2 in 3,000 of the sign-in page). A paused effect does not
-/// run. Effects created later (none run on the server) and resources are not touched.
-#[component]
-fn NoServerEffects() -> impl IntoView {
-    #[cfg(feature = "ssr")]
+/// run. Effects created later (none run on the server) and resources are not touched. In the
+/// browser this is nothing at all (a plain function, not a component, to cost the WASM nothing).
+#[cfg(feature = "ssr")]
+fn pause_server_effects() {
     if let Some(owner) = leptos::prelude::Owner::current() {
         owner.pause();
     }
 }
+
+#[cfg(not(feature = "ssr"))]
+fn pause_server_effects() {}
 
 /// The application.
 #[component]
@@ -176,7 +179,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <I18nContextProvider>
-            <NoServerEffects/>
+            {pause_server_effects()}
             <Stylesheet id="leptos" href="/pkg/tongban.css"/>
             <Title formatter=|t: String| if t.is_empty() { "通办 Tongban".to_owned() } else { format!("{t} · 通办") }/>
             <Router>
