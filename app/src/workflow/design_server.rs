@@ -6,7 +6,7 @@
 
 use super::api::TemplateDetail;
 use super::design_api::{DesignState, DesignSummary, PublishOutcome, SaveDesign, VersionInfo};
-use super::service::{Publication, get_template, publish_in, ts, user_refs};
+use super::service::{Publication, audit_publish, get_template, publish_in, ts, user_refs};
 use crate::audit::server::{self as audit, Outcome, audited};
 use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::permission::Permission;
@@ -431,16 +431,7 @@ pub async fn publish_draft(
         }
         let version = publish_doc(st, caller, &txn, &doc, &note).await?;
         wf_template_drafts::Entity::delete_by_id(d.id).exec(&txn).await?;
-        audit::record(
-            &txn,
-            caller,
-            now,
-            "template.publish",
-            &format!("template:{key}"),
-            Outcome::Ok,
-            &format!("version {version}"),
-        )
-        .await?;
+        audit_publish(&txn, caller, now, key, version).await?;
         txn.commit().await?;
         Ok(PublishOutcome::Published { template: get_template(&st.db, caller, key).await? })
     })

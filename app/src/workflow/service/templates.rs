@@ -120,19 +120,30 @@ pub async fn publish_template(st: &AppState, caller: &Caller, p: PublishTemplate
             &Publication { doc: &reviewed, effect: None, by: Some(user.user_id), note: &note, now },
         )
         .await?;
-        audit::record(
-            &txn,
-            caller,
-            now,
-            "template.publish",
-            &format!("template:{key}"),
-            Outcome::Ok,
-            &format!("version {version}"),
-        )
-        .await?;
+        audit_publish(&txn, caller, now, &key, version).await?;
         txn.commit().await?;
         get_template(&st.db, caller, &key).await
     })
+    .await
+}
+
+/// The audit row of a published version, the same from the REST publish and the designer's.
+pub(crate) async fn audit_publish(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    key: &str,
+    version: i32,
+) -> AppResult<()> {
+    audit::record(
+        conn,
+        caller,
+        now,
+        "template.publish",
+        &format!("template:{key}"),
+        Outcome::Ok,
+        &format!("version {version}"),
+    )
     .await
 }
 
