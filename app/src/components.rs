@@ -1,11 +1,10 @@
 //! Small building blocks every page uses: form fields with inline errors, error texts,
 //! a pager, icons.
 
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, Conflict, ErrorCode};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use leptos_router::hooks::use_query_map;
 
 /// A stored UTC time (RFC 3339) as shown to people: `YYYY-MM-DD HH:MM` in China Standard
 /// Time (UTC+8), the same on the server and in the browser.
@@ -59,6 +58,42 @@ pub fn code_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
     }
 }
 
+/// Why an operation was refused in the state things are in, in the current language.
+fn conflict_text(i18n: I18nContext<Locale>, c: &Conflict) -> String {
+    match c {
+        Conflict::RequestChanged => t_string!(i18n, conflict.request_changed).to_string(),
+        Conflict::RequestNotRunning => t_string!(i18n, conflict.request_not_running).to_string(),
+        Conflict::TaskHandled => t_string!(i18n, conflict.task_handled).to_string(),
+        Conflict::AlreadyActedOn => t_string!(i18n, conflict.already_acted_on).to_string(),
+        Conflict::NotReturned => t_string!(i18n, conflict.not_returned).to_string(),
+        Conflict::TokenLimit { max } => t_string!(i18n, conflict.token_limit, max = *max).to_string(),
+        Conflict::OwnAccount => t_string!(i18n, conflict.own_account).to_string(),
+        Conflict::OwnAdminRole => t_string!(i18n, conflict.own_admin_role).to_string(),
+        Conflict::AdminRoleFixed => t_string!(i18n, conflict.admin_role_fixed).to_string(),
+        Conflict::BuiltinRole => t_string!(i18n, conflict.builtin_role).to_string(),
+        Conflict::DraftCreatedMeanwhile => t_string!(i18n, conflict.draft_created_meanwhile).to_string(),
+        Conflict::DraftExists { template } => {
+            t_string!(i18n, conflict.draft_exists, template = template.clone()).to_string()
+        }
+        Conflict::DraftGone => t_string!(i18n, conflict.draft_gone).to_string(),
+        Conflict::DraftSavedBy { name } => t_string!(i18n, conflict.draft_saved_by, name = name.clone()).to_string(),
+        Conflict::DraftChanged => t_string!(i18n, conflict.draft_changed).to_string(),
+        Conflict::ReviewPending => t_string!(i18n, conflict.review_pending).to_string(),
+        Conflict::NoReviewer => t_string!(i18n, conflict.no_reviewer).to_string(),
+        Conflict::ReviewedDraftChanged { template } => {
+            t_string!(i18n, conflict.reviewed_draft_changed, template = template.clone()).to_string()
+        }
+        Conflict::RollbackNeedsReview { version } => {
+            t_string!(i18n, conflict.rollback_needs_review, version = *version).to_string()
+        }
+        Conflict::PublishNeedsReview => t_string!(i18n, conflict.publish_needs_review).to_string(),
+        Conflict::UsernameTaken { username } => {
+            t_string!(i18n, conflict.username_taken, username = username.clone()).to_string()
+        }
+        Conflict::UploadQuota { mb } => t_string!(i18n, conflict.upload_quota, mb = *mb).to_string(),
+    }
+}
+
 /// The text for any error in the current language.
 pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
     match e {
@@ -68,11 +103,12 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
         AppError::Validation { code, .. } => code_text(i18n, *code),
         AppError::InvalidForm { .. } => t_string!(i18n, err.invalid_form).to_string(),
         AppError::InvalidTemplate { problems } => {
-            t_string!(i18n, err.invalid_template, problems = problems.join("；")).to_string()
+            // Each problem is English for API clients; the designer words the same checks itself.
+            t_string!(i18n, err.invalid_template, count = problems.len()).to_string()
         }
         AppError::BadRequest { .. } => t_string!(i18n, err.bad_request).to_string(),
         AppError::PayloadTooLarge => t_string!(i18n, err.too_large).to_string(),
-        AppError::Conflict { message } => t_string!(i18n, err.conflict, msg = message.clone()).to_string(),
+        AppError::Conflict { reason, .. } => conflict_text(i18n, reason),
         AppError::TooManyAttempts { retry_after_secs } => {
             t_string!(i18n, err.too_many, minutes = retry_after_secs.div_ceil(60)).to_string()
         }
@@ -94,18 +130,20 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
     }
 }
 
-/// The error of the last submission of a form: from the action (with JavaScript) or from the
-/// `__err` query parameter (a plain form post sent back by the server).
-pub fn form_error<T: Send + Sync + 'static>(
-    value: MappedSignal<Option<Result<T, AppError>>>,
-    version: RwSignal<usize>,
-) -> Signal<Option<AppError>> {
-    let query = use_query_map();
+/// The error of the last submission of a form: from the action (with JavaScript), or the one
+/// the server left for this form after a plain form post (no JavaScript yet; [`crate::flash`]).
+pub fn form_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    let flashed = crate::flash::error_for(S::PATH);
+    let (value, version) = (action.value(), action.version());
     Signal::derive(move || {
         if version.get() > 0 {
             return value.with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()));
         }
-        query.with(|q| q.get("__err")).and_then(|s| crate::data::from_json::<AppError>(&s).ok())
+        flashed.clone()
     })
 }
 
@@ -216,7 +254,7 @@ pub fn Pager(page: u64, pages: u64, total: u64, base: String) -> impl IntoView {
     let prev = (page > 1).then(|| link(page - 1));
     let next = (page < pages).then(|| link(page + 1));
     view! {
-        <nav class="pager" aria-label="pagination">
+        <nav class="pager" aria-label=move || t_string!(i18n, a11y.pagination).to_string()>
             {prev.map(|h| view! { <a class="btn btn-ghost" href=h>{t!(i18n, common.prev)}</a> })}
             <span class="muted">{t!(i18n, common.page_of, page = page, pages = pages, total = total)}</span>
             {next.map(|h| view! { <a class="btn btn-ghost" href=h>{t!(i18n, common.next)}</a> })}

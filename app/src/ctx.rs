@@ -482,8 +482,8 @@ pub async fn server_context() -> AppResult<(AppState, Caller)> {
 }
 
 /// Sets the HTTP status of a server function's response to match its error. A plain HTML
-/// form post (no JavaScript yet) is sent back to the form's page instead, with the error in
-/// the `__err` query parameter, where the page shows it inline.
+/// form post (no JavaScript yet) is sent back to the form's page instead, with the error left
+/// for that form in the session ([`crate::flash`]), where the page shows it inline.
 pub fn with_status<T>(r: AppResult<T>) -> AppResult<T> {
     if let Err(e) = &r {
         let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else { return r };
@@ -502,10 +502,11 @@ pub fn with_status<T>(r: AppResult<T>) -> AppResult<T> {
             .map(str::to_owned);
         match (plain_form, referer) {
             (true, Some(referer)) => {
-                let json = serde_json::to_string(e).unwrap_or_default();
-                let target = crate::url::url_with_error(&referer, &json);
-                if let Ok(v) = http::HeaderValue::from_str(&target) {
+                let source = parts.as_ref().map(|p| p.uri.path().to_owned()).unwrap_or_default();
+                let flash = crate::flash::Flash::Error { source, error: e.clone() };
+                if let (Ok(v), Some(h)) = (http::HeaderValue::from_str(&referer), crate::flash::header_value(&flash)) {
                     opts.insert_header(http::header::LOCATION, v);
+                    opts.insert_header(http::HeaderName::from_static(crate::flash::HEADER), h);
                     opts.set_status(http::StatusCode::SEE_OTHER);
                 }
             }

@@ -10,7 +10,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-pub use crate::domain::error::{ErrorCode, FieldError, Invalid};
+pub use crate::domain::error::{Conflict, ErrorCode, FieldError, Invalid};
 
 /// The id of the request a page is rendered for: provided as context by the server while it
 /// renders a page, so an internal error shown in the page names the request to quote.
@@ -37,8 +37,10 @@ pub enum AppError {
     InvalidTemplate { problems: Vec<String> },
     #[error("bad request: {message}")]
     BadRequest { message: String },
+    /// Not possible in the state things are in: `reason` for the UI to translate, `message`
+    /// its English text for API clients.
     #[error("conflict: {message}")]
-    Conflict { message: String },
+    Conflict { reason: Conflict, message: String },
     #[error("the request body is larger than the server accepts")]
     PayloadTooLarge,
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
@@ -55,6 +57,13 @@ impl AppError {
     /// A validation error on one field.
     pub fn field(field: &str, code: ErrorCode) -> Self {
         Self::Validation { field: field.to_owned(), code }
+    }
+
+    /// An operation refused in the state things are in.
+    #[must_use]
+    pub fn conflict(reason: Conflict) -> Self {
+        let message = reason.english();
+        Self::Conflict { reason, message }
     }
 
     /// A malformed request.
@@ -152,3 +161,24 @@ fn form_text(errors: &[FieldError]) -> String {
 
 /// Result of every service and server function.
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conflict_is_a_code_with_its_parameters_and_an_english_text() {
+        let e = AppError::conflict(Conflict::DraftSavedBy { name: "韩梅".into() });
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({
+                "error": "conflict",
+                "reason": {"code": "draft_saved_by", "name": "韩梅"},
+                "message": "韩梅 saved this draft meanwhile; reload to see their changes",
+            })
+        );
+        let back: AppError = serde_json::from_value(serde_json::to_value(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
+        assert_eq!(e.status_code(), 409);
+    }
+}

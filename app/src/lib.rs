@@ -10,6 +10,7 @@ pub mod components;
 pub mod data;
 pub mod domain;
 pub mod error;
+pub mod flash;
 pub mod org;
 pub mod shell;
 pub mod url;

@@ -1,16 +1,5 @@
-//! Building URLs: percent-encoding and the error parameter a plain form post is sent back
-//! with. Used by pages, services and the server binary alike, so it lives outside the UI
-//! modules.
-
-/// `url` with `__err=<json>` in its query (any earlier `__err` removed).
-#[must_use]
-pub fn url_with_error(url: &str, json: &str) -> String {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let mut parts: Vec<String> =
-        query.split('&').filter(|p| !p.is_empty() && !p.starts_with("__err=")).map(str::to_owned).collect();
-    parts.push(format!("__err={}", percent_encode(json)));
-    format!("{base}?{}", parts.join("&"))
-}
+//! Percent-encoding for URLs and header values. Used by pages, services and the server binary
+//! alike, so it lives outside the UI modules.
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 #[must_use]
@@ -26,14 +15,37 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
+/// Undoes [`percent_encode`] (and any other `%XX` escapes); `None` for a broken escape or
+/// bytes that are not UTF-8.
+#[must_use]
+pub fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn error_in_url() {
-        assert_eq!(url_with_error("/login", "{}"), "/login?__err=%7B%7D");
-        assert_eq!(url_with_error("/login?next=%2F&__err=old", "x"), "/login?next=%2F&__err=x");
+    fn decoding() {
+        assert_eq!(percent_decode("a%20b%2F%E7%A0%94").as_deref(), Some("a b/研"));
+        assert_eq!(percent_decode(&percent_encode("{\"x\":\"审批 1%\"}")).as_deref(), Some("{\"x\":\"审批 1%\"}"));
+        assert_eq!(percent_decode("%2"), None);
+        assert_eq!(percent_decode("%G0"), None);
+        assert_eq!(percent_decode("%FF"), None);
     }
 
     #[test]

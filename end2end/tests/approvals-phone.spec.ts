@@ -3,7 +3,7 @@ import { login, shot, hydrated, linkTo } from './helpers';
 
 test('leave filed and approved on a phone, one-handed', async ({ page, browser }) => {
   await login(page, 'zhang.wei');
-  await page.getByRole('navigation', { name: 'tabs' }).getByRole('link', { name: '审批' }).click();
+  await page.getByRole('navigation', { name: '底部导航' }).getByRole('link', { name: '审批' }).click();
   await expect(page).toHaveURL(/\/approvals/);
   await shot(page, 'phone-approvals');
   await page.goto('/approvals/new');
@@ -47,5 +47,5 @@ test('leave filed and approved on a phone, one-handed', async ({ page, browser }
   await shot(li, 'phone-instance-approve');
   await approve.click();
   await expect(bar).toHaveCount(0);
-  await expect(li.getByRole('list', { name: 'flow' }).getByRole('listitem').filter({ hasText: '直属主管' })).toHaveClass(/state-done/);
+  await expect(li.getByRole('list', { name: '审批流程' }).getByRole('listitem').filter({ hasText: '直属主管' })).toHaveClass(/state-done/);
 });

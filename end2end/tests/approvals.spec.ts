@@ -75,7 +75,7 @@ test('an 8000 expense with two line items and a receipt, approved by three in tu
     if (user === 'li.na') {
       await p.goto('/approvals');
       // The to-do tab is the current one, and shows how many wait.
-      const todo = p.getByRole('navigation', { name: 'lists' }).getByRole('link', { name: /^待办/ });
+      const todo = p.getByRole('navigation', { name: '审批列表' }).getByRole('link', { name: /^待办/ });
       await expect(todo).toHaveAttribute('aria-current', 'page');
       await expect(todo).toHaveText(/^待办\s*\d+$/);
       await shot(p, 'approvals-todo');
@@ -87,7 +87,7 @@ test('an 8000 expense with two line items and a receipt, approved by three in tu
   await zhang.goto(`/approvals/${id}`);
   await expect(status(zhang)).toHaveText('已通过');
   await expect(card(zhang, '审批记录')).toContainText('同意报销');
-  const gm = zhang.getByRole('list', { name: 'flow' }).getByRole('listitem').filter({ hasText: '总经理' });
+  const gm = zhang.getByRole('list', { name: '审批流程' }).getByRole('listitem').filter({ hasText: '总经理' });
   await expect(gm).toBeVisible();
   await expect(gm).toHaveClass(/state-done/);
   await shot(zhang, 'approvals-instance-approved');
@@ -244,4 +244,43 @@ test('bad input gets clear inline errors and submits nothing', async ({ browser 
   await submit.click();
   await expect(zhang.locator('[data-path="end_date"] .field-error')).toHaveText('超出允许范围');
   expect(await mine()).toBe(count);
+});
+
+test('a decision on a request changed meanwhile is refused in the reader\'s language, with or without JavaScript', async ({ browser }) => {
+  const zhang = await as(browser, 'zhang.wei');
+  const origin = { origin: new URL(zhang.url()).origin };
+  const r = await zhang.request.post('/api/v1/instances', {
+    headers: origin,
+    data: { template_key: 'office_supplies', form: { items: [{ name: '订书机', quantity: 1 }], reason: '并发测试' } },
+  });
+  expect(r.status()).toBe(201);
+  const id = (await r.json()).id;
+  const comment = async (text: string) => {
+    const c = await zhang.request.post(`/api/v1/instances/${id}/comments`, { headers: origin, data: { comment: text } });
+    expect(c.status()).toBe(200);
+  };
+
+  // With JavaScript: the server function's refusal comes back as a code, worded by the page.
+  const li = await as(browser, 'li.na');
+  await li.goto(`/approvals/${id}`);
+  await hydrated(li);
+  await comment('补充：要黑色的');
+  await li.getByLabel('填写审批意见').fill('同意');
+  await li.getByRole('button', { name: '同意', exact: true }).click();
+  await expect(li.getByRole('alert')).toHaveText('申请已被他人改动，请刷新后再试');
+
+  // Without JavaScript: the plain post is sent back to the page, the refusal waiting for it in
+  // the session; shown once.
+  const ctx = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-CN' });
+  const plain = await ctx.newPage();
+  await login(plain, 'li.na');
+  await plain.goto(`/approvals/${id}`);
+  await comment('再补充：两个');
+  await plain.getByLabel('填写审批意见').fill('同意');
+  await plain.getByRole('button', { name: '同意', exact: true }).click();
+  await expect(plain).toHaveURL(new RegExp(`/approvals/${id}$`));
+  await expect(plain.getByRole('alert')).toHaveText('申请已被他人改动，请刷新后再试');
+  await shot(plain, 'nojs-conflict');
+  await plain.reload();
+  await expect(plain.getByRole('alert')).toHaveCount(0);
 });

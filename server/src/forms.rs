@@ -5,7 +5,8 @@
 //! inputs are named by the paths the validation reports (`items[0].amount`), controls start
 //! with `_` (`_op`, `_template`, `_draft`, `_instance`, `_lock`, `_pick.<node>`), and a
 //! file input `file:<path>` uploads into the attachment field at `<path>`. A refused post is
-//! kept as a draft and sent back to the form with its errors, so nothing typed is lost. With
+//! kept as a draft and sent back to the form with its errors (left in the session,
+//! `app::flash`), so nothing typed is lost. With
 //! `Accept: application/json` (the browser's live form) it answers in JSON instead.
 
 use crate::api::ApiError;
@@ -13,6 +14,7 @@ use app::ctx::{AppState, Caller};
 use app::domain::workflow::form::{FieldError, FormSchema};
 use app::domain::workflow::formdata;
 use app::error::{AppError, ErrorCode};
+use app::flash::{Flash, ResultRow};
 use app::workflow::api::{ResubmitRequest, SubmitRequest};
 use app::workflow::{desk, service as wf};
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -25,7 +27,7 @@ use std::collections::HashMap;
 /// limit (several files) rather than the general one.
 pub fn routes(max_upload_bytes: usize) -> axum::Router<AppState> {
     axum::Router::new()
-        .route("/approvals/form", axum::routing::post(request_form))
+        .route(app::workflow::pages::form::FORM_ACTION, axum::routing::post(request_form))
         .route("/approvals/batch", axum::routing::post(batch_form))
         .layer(axum::extract::DefaultBodyLimit::max(max_upload_bytes.saturating_mul(4).saturating_add(1 << 20)))
 }
@@ -136,8 +138,17 @@ fn form_url(key: &str, instance: Option<i64>, draft: Option<i64>) -> String {
 }
 
 fn back_with_error(url: &str, e: &AppError) -> Response {
-    let json = serde_json::to_string(e).unwrap_or_default();
-    Redirect::to(&app::url::url_with_error(url, &json)).into_response()
+    let source = app::workflow::pages::form::FORM_ACTION.to_owned();
+    with_flash(Redirect::to(url).into_response(), &Flash::Error { source, error: e.clone() })
+}
+
+/// `res` with `flash` for the page it redirects to (moved into the session by
+/// `middleware::flash`).
+fn with_flash(mut res: Response, flash: &Flash) -> Response {
+    if let Some(v) = app::flash::header_value(flash) {
+        res.headers_mut().insert(app::flash::HEADER, v);
+    }
+    res
 }
 
 async fn request_form(State(st): State<AppState>, Extension(caller): Extension<Caller>, req: Request) -> Response {
@@ -251,20 +262,15 @@ async fn batch_form(State(st): State<AppState>, Extension(caller): Extension<Cal
     match run.await {
         Ok((items, _)) if json => Json(items).into_response(),
         Ok((items, back)) => {
-            let compact: Vec<serde_json::Value> = items
-                .iter()
-                .map(|i| {
-                    serde_json::json!({
-                        "t": i.task_id,
-                        "i": i.instance_id,
-                        "n": i.title,
-                        "e": i.error.as_ref().map(|e| serde_json::to_value(e).unwrap_or_default()),
-                    })
+            let rows = items
+                .into_iter()
+                .map(|i| ResultRow {
+                    label: if i.title.is_empty() { format!("#{}", i.task_id) } else { i.title },
+                    href: i.instance_id.map(|id| format!("/approvals/{id}")),
+                    error: i.error,
                 })
                 .collect();
-            let text = serde_json::Value::Array(compact).to_string();
-            let (base, _) = back.split_once('?').unwrap_or((&back, ""));
-            Redirect::to(&format!("{base}?batch={}", app::url::percent_encode(&text))).into_response()
+            with_flash(Redirect::to(&back).into_response(), &Flash::Results(rows))
         }
         Err(e) if json => ApiError(e).into_response(),
         Err(AppError::Unauthenticated) if html => Redirect::to("/login").into_response(),

@@ -129,6 +129,7 @@ pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn(middleware::flash))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::csrf))

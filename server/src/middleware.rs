@@ -1,5 +1,6 @@
-//! Request middleware: request ids, cross-site request forgery checks, and working out who
-//! the caller is (session cookie or bearer token) for every request.
+//! Request middleware: request ids, cross-site request forgery checks, working out who the
+//! caller is (session cookie or bearer token) for every request, and carrying a plain form
+//! post's message to the next page through the session.
 
 use app::auth::server::{SESSION_AUTH_VERSION, SESSION_USER, principal_for_session, principal_for_token};
 use app::ctx::{AppState, Caller, REQUEST_ID};
@@ -283,6 +284,61 @@ fn is_page_request(req: &Request) -> bool {
     req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
+/// Carries a message from a plain form post to the page it redirects to ([`app::flash`]).
+///
+/// On the way out, a response carrying the internal flash header loses it, and its message
+/// goes into the session, addressed to the redirect's target. On the way in, a page request
+/// takes the waiting message out of the session (whatever page it is: a message is for the
+/// very next page only) and, when it is addressed to this page, hands it to the render. Looking
+/// costs nothing to a request without a waiting message: the session is read, not written.
+pub async fn flash(mut req: Request, next: Next) -> Response {
+    let session = req.extensions().get::<Session>().cloned();
+    if let Some(session) = &session
+        && is_page_view(&req)
+        && session.get_value(app::flash::SESSION_KEY).await.ok().flatten().is_some()
+    {
+        let waiting = session.remove_value(app::flash::SESSION_KEY).await.ok().flatten();
+        if let Some(stored) = waiting.and_then(|v| serde_json::from_value::<app::flash::Stored>(v).ok())
+            && stored.is_for(req.uri().path())
+        {
+            let path = req.uri().path().to_owned();
+            req.extensions_mut().insert(app::flash::Incoming(path, stored.flash));
+        }
+    }
+    let mut res = next.run(req).await;
+    if let Some(value) = res.headers_mut().remove(app::flash::HEADER) {
+        let to = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(location_path);
+        match (session, to, app::flash::from_header(&value)) {
+            (Some(session), Some(to), Some(flash)) => {
+                if let Err(e) = session.insert(app::flash::SESSION_KEY, app::flash::Stored { to, flash }).await {
+                    tracing::warn!(error = %e, "the message for the next page could not be kept");
+                }
+            }
+            _ => tracing::warn!("a message for the next page without a session or a redirect was dropped"),
+        }
+    }
+    res
+}
+
+/// The path and query of a redirect target, which may be a full URL (a `Referer`).
+fn location_path(location: &str) -> String {
+    let rest = location.split_once("://").map_or(location, |(_, r)| r.find('/').map_or("/", |i| &r[i..]));
+    rest.to_owned()
+}
+
+/// A browser asking for a page (signed in or not): what a flash message is shown on.
+fn is_page_view(req: &Request) -> bool {
+    if req.method() != Method::GET {
+        return false;
+    }
+    let path = req.uri().path();
+    let not_pages = ["/pkg/", "/sfn/", "/api/"];
+    if not_pages.iter().any(|p| path.starts_with(p)) || path.rsplit('/').next().unwrap_or("").contains('.') {
+        return false;
+    }
+    req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
 /// Server functions that fail before our code runs (arguments that do not parse, a body
 /// over the limit) come back from the framework as 500 with our error in the body; give them
 /// the status that error carries, so bad input is never a server error.
@@ -320,6 +376,13 @@ pub async fn api_not_found() -> Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_page_a_redirect_goes_to() {
+        assert_eq!(super::location_path("http://localhost/login?next=%2F"), "/login?next=%2F");
+        assert_eq!(super::location_path("https://oa.example.cn"), "/");
+        assert_eq!(super::location_path("/approvals?box=todo"), "/approvals?box=todo");
+    }
+
     use super::client_addr_from;
 
     #[test]

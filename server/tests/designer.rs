@@ -10,7 +10,7 @@ use app::domain::workflow::design::{
 use app::domain::workflow::flow::{ApproverRule, CmpOp, Condition, Node};
 use app::domain::workflow::instance::InstanceStatus;
 use app::entities::audit_log;
-use app::error::AppError;
+use app::error::{AppError, Conflict};
 use app::workflow::api::{PublishTemplate, SubmitRequest, TaskAction, TaskActionBody};
 use app::workflow::design_api::SaveDesign;
 use app::workflow::{design_server as ds, service as wf};
@@ -87,7 +87,10 @@ async fn design_publish_and_versions(t: TestDb) {
     let mut other = doc.clone();
     other.name = "别的名字".into();
     let e = ds::save_draft(&st, &admin, SaveDesign { doc: other, rev: 1 }).await.unwrap_err();
-    assert!(matches!(&e, AppError::Conflict { message } if message.contains("韩梅")), "{e:?}");
+    assert!(
+        matches!(&e, AppError::Conflict { reason: Conflict::DraftSavedBy { name }, .. } if name.contains("韩梅")),
+        "{e:?}"
+    );
     assert_eq!(ds::design_open(&t.db, &admin, "trip").await.unwrap().doc, doc);
     // The list shows the draft and who saved it.
     let list = ds::design_list(&t.db, &owner).await.unwrap();

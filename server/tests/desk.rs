@@ -261,4 +261,154 @@ async fn email_goes_out_as_each_user_chose(t: TestDb) {
     assert!(row.last_error.is_some() && row.sent_at.is_none() && row.available_at > down.clock.now());
 }
 
-on_both!(drafts_and_the_form_page, batch_decisions_report_each_task, email_goes_out_as_each_user_chose);
+/// Notices are worded when they are delivered, in each recipient's language (in the app
+/// and by e-mail); a notice queued before that (its words already in it) is delivered as is.
+async fn notices_are_worded_in_each_recipients_language(t: TestDb) {
+    use app::entities::{notifications, outbox};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, QueryOrder};
+    let st = t.state_with_smtp(Some(SmtpSettings {
+        url: "smtp://127.0.0.1:9".into(),
+        from: "通办 <noreply@tongban.example>".into(),
+        public_url: "https://oa.example.com".into(),
+    }));
+    let zhang = as_user(&t.db, "zhang.wei").await;
+    let li = as_user(&t.db, "li.na").await;
+    let li_id = user_id(&t.db, "li.na").await;
+    let zhang_id = user_id(&t.db, "zhang.wei").await;
+    app::auth::server::set_locale(&st, &li, "en").await.unwrap();
+    let v = submit(&st, &zhang, "expense", expense("100")).await;
+    jobs::deliver_outbox(&st).await.unwrap();
+    let note = |user: i64| {
+        let db = t.db.clone();
+        async move {
+            notifications::Entity::find()
+                .filter(notifications::Column::UserId.eq(user))
+                .order_by_desc(notifications::Column::Id)
+                .one(&db)
+                .await
+                .unwrap()
+                .expect("a notification")
+        }
+    };
+    let n = note(li_id).await;
+    assert_eq!(n.title, "To do: 张伟的报销", "English for li.na, the request's own title as it is");
+    assert!(n.body.starts_with("Please handle “"), "{}", n.body);
+    let mail =
+        mail_queue::Entity::find().filter(mail_queue::Column::UserId.eq(li_id)).one(&t.db).await.unwrap().unwrap();
+    assert_eq!(mail.subject, "[Tongban] To do: 张伟的报销");
+    assert!(
+        mail.body.starts_with("Hello 李娜,") && mail.body.contains("Open it: https://oa.example.com/approvals/"),
+        "{}",
+        mail.body
+    );
+
+    // li.na returns it: zhang.wei reads Chinese.
+    let task = open_task(&v, li_id);
+    let body = TaskActionBody {
+        action: TaskAction::Return { target_node: None },
+        comment: "请补充票据".into(),
+        lock_version: None,
+    };
+    wf::act(&st, &li, task, body).await.unwrap();
+    jobs::deliver_outbox(&st).await.unwrap();
+    let n = note(zhang_id).await;
+    assert_eq!((n.title.as_str(), n.body.as_str()), ("张伟的报销", "你的申请被退回，请修改后重新提交"));
+
+    // A notice queued by an older server, with its words in it.
+    let payload =
+        json!({"user_id": zhang_id, "kind": "cc", "title": "抄送：旧的", "body": "旧格式", "instance_id": v.id});
+    outbox::ActiveModel {
+        topic: Set("notify".into()),
+        payload: Set(payload.to_string()),
+        created_at: Set(st.clock.now()),
+        available_at: Set(st.clock.now()),
+        attempts: Set(0),
+        ..Default::default()
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+    jobs::deliver_outbox(&st).await.unwrap();
+    let n = note(zhang_id).await;
+    assert_eq!((n.title.as_str(), n.body.as_str()), ("抄送：旧的", "旧格式"));
+}
+
+/// A batch decision posted as a plain form (the to-do list without JavaScript, or with it:
+/// the batch bar is a plain form) of the largest size allowed: its results reach the next
+/// page through the session, not the URL, and are shown once.
+async fn a_hundred_batch_results_reach_the_next_page(t: TestDb) {
+    use axum::http::{Method, StatusCode, header};
+    use common::client::{Req, app, login, send};
+    let st = t.state();
+    let zhang = as_user(&t.db, "zhang.wei").await;
+    let li_id = user_id(&t.db, "li.na").await;
+    let mut ids = Vec::new();
+    let mut tasks = Vec::new();
+    for n in 1..=100 {
+        let v = submit(&st, &zhang, "expense", expense(&n.to_string())).await;
+        tasks.push(open_task(&v, li_id));
+        ids.push(v.id);
+    }
+    let form = |action: &str| {
+        let picked: String = tasks.iter().map(|t| format!("&task={t}")).collect();
+        format!("action={action}&comment=%E5%90%8C%E6%84%8F&_back=%2Fapprovals%3Fbox%3Dtodo{picked}")
+    };
+    let app = app(&t);
+    let li = login(&app, "li.na").await;
+    let html = || vec![("accept", "text/html".to_owned())];
+    let post = |body: String| {
+        let (app, li) = (app.clone(), li.clone());
+        async move {
+            send(
+                &app,
+                Method::POST,
+                "/approvals/batch",
+                Req { cookie: Some(&li), form: Some(body), headers: html(), ..Default::default() },
+            )
+            .await
+        }
+    };
+    let page = |path: &'static str| {
+        let (app, li) = (app.clone(), li.clone());
+        async move {
+            let mut r =
+                send(&app, Method::GET, path, Req { cookie: Some(&li), headers: html(), ..Default::default() }).await;
+            // Without the server-rendering markers around each interpolated value.
+            r.body = r.body.replace("<!>", "");
+            r
+        }
+    };
+
+    let r = post(form("approve")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Back to the list as it was filtered, with nothing but the list's own query in the URL.
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/approvals?box=todo");
+    assert!(r.headers.get(app::flash::HEADER).is_none(), "the message never leaves the server");
+    let shown = page("/approvals?box=todo").await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("100 件成功，0 件失败"), "{}", shown.body);
+    for id in &ids {
+        assert!(shown.body.contains(&format!("href=\"/approvals/{id}\"")), "request {id} is linked");
+    }
+    let again = page("/approvals?box=todo").await;
+    assert!(!again.body.contains("件成功"), "shown once: a reload does not repeat it");
+
+    // Deciding again: every one fails, each with its reason; a message is for the very next
+    // page only, so a visit elsewhere first drops it.
+    let r = post(form("reject")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let shown = page("/approvals").await;
+    assert!(shown.body.contains("0 件成功，100 件失败"), "{}", shown.body);
+    let r = post(form("reject")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(page("/contacts").await.status, StatusCode::OK);
+    assert!(!page("/approvals").await.body.contains("件失败"), "not carried past the next page");
+}
+
+on_both!(
+    drafts_and_the_form_page,
+    batch_decisions_report_each_task,
+    a_hundred_batch_results_reach_the_next_page,
+    notices_are_worded_in_each_recipients_language,
+    email_goes_out_as_each_user_chose
+);

@@ -14,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<Login>::new();
-    let err = form_error(action.value(), action.version());
+    let err = form_error(action);
     let query = use_query_map();
     let next = move || query.with(|q| q.get("next")).unwrap_or_else(|| "/".to_owned());
     // Someone already signed in goes straight on.

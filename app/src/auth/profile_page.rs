@@ -12,9 +12,9 @@ pub fn ProfilePage() -> impl IntoView {
     let i18n = use_i18n();
     let account = crate::data::blocking(|| (), |()| my_account());
     let change = ServerAction::<ChangePassword>::new();
-    let change_err = form_error(change.value(), change.version());
+    let change_err = form_error(change);
     let create = ServerAction::<CreateApiToken>::new();
-    let create_err = form_error(create.value(), create.version());
+    let create_err = form_error(create);
     let delete = ServerAction::<DeleteApiToken>::new();
     let tokens = crate::data::blocking(move || (create.version().get(), delete.version().get()), |_| list_api_tokens());
     // Sent here after signing in with a password someone else set (see the server's

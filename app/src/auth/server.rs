@@ -526,7 +526,7 @@ pub async fn create_token(st: &AppState, caller: &Caller, input: NewApiToken) ->
     let txn = begin_write(db).await?;
     let count = api_tokens::Entity::find().filter(api_tokens::Column::UserId.eq(me.user_id)).count(&txn).await?;
     if count >= 20 {
-        return Err(AppError::Conflict { message: "at most 20 tokens per user".into() });
+        return Err(AppError::conflict(crate::error::Conflict::TokenLimit { max: 20 }));
     }
     let m = api_tokens::ActiveModel {
         user_id: Set(me.user_id),

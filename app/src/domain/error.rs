@@ -1,5 +1,6 @@
 //! The vocabulary of refusals the domain speaks: why a field was refused ([`ErrorCode`]), which
-//! field ([`Invalid`]), and a field of a submitted form ([`FieldError`]). The application's
+//! field ([`Invalid`]), a field of a submitted form ([`FieldError`]), and why an operation
+//! cannot be done in the state things are in ([`Conflict`]). The application's
 //! error type (`crate::error::AppError`) wraps these; the domain never sees it.
 
 use serde::{Deserialize, Serialize};
@@ -83,4 +84,100 @@ impl std::error::Error for Invalid {}
 pub struct FieldError {
     pub path: String,
     pub code: ErrorCode,
+}
+
+/// Why an operation cannot be done in the state things are in now (HTTP 409), with what a
+/// message about it needs. The UI translates it; the API also sends an English text
+/// ([`Conflict::english`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Conflict {
+    /// Someone changed the request since it was loaded.
+    RequestChanged,
+    /// The request is no longer running (approved, rejected, withdrawn…).
+    RequestNotRunning,
+    /// The task was handled already.
+    TaskHandled,
+    /// Someone acted on the request already, so it can no longer be withdrawn or reminded.
+    AlreadyActedOn,
+    /// Only a request returned to its requester can be resubmitted.
+    NotReturned,
+    /// A person holds at most `max` API tokens.
+    TokenLimit { max: u32 },
+    /// Nobody disables their own account.
+    OwnAccount,
+    /// Nobody removes their own administrator role.
+    OwnAdminRole,
+    /// The administrator role always holds every permission.
+    AdminRoleFixed,
+    /// Built-in roles cannot be deleted.
+    BuiltinRole,
+    /// Someone created a draft of the template at the same moment.
+    DraftCreatedMeanwhile,
+    /// The template has a draft already: open it to continue.
+    DraftExists { template: String },
+    /// The draft was published or discarded meanwhile.
+    DraftGone,
+    /// `name` saved the draft meanwhile.
+    DraftSavedBy { name: String },
+    /// The draft changed since it was opened.
+    DraftChanged,
+    /// A change to the template is already waiting for review.
+    ReviewPending,
+    /// The change needs a second person's review and there is nobody to give it.
+    NoReviewer,
+    /// The draft changed since it was sent for review.
+    ReviewedDraftChanged { template: String },
+    /// Going back to `version` needs another process owner's review.
+    RollbackNeedsReview { version: i32 },
+    /// A change published through the API needs review: save it as a draft and publish that.
+    PublishNeedsReview,
+    /// The username was taken between the request and its approval.
+    UsernameTaken { username: String },
+    /// The day's upload quota (`mb` megabytes) is used up.
+    UploadQuota { mb: u64 },
+}
+
+impl Conflict {
+    /// An English explanation, for API clients and logs.
+    #[must_use]
+    pub fn english(&self) -> String {
+        match self {
+            Self::RequestChanged => "the request was changed by someone else; reload it".into(),
+            Self::RequestNotRunning => "the request is not running".into(),
+            Self::TaskHandled => "the task has already been handled".into(),
+            Self::AlreadyActedOn => "someone has already acted on the request".into(),
+            Self::NotReturned => "only a returned request can be resubmitted".into(),
+            Self::TokenLimit { max } => format!("at most {max} tokens per user"),
+            Self::OwnAccount => "you cannot disable your own account".into(),
+            Self::OwnAdminRole => "you cannot remove your own admin role".into(),
+            Self::AdminRoleFixed => "the admin role always holds every permission".into(),
+            Self::BuiltinRole => "built-in roles cannot be deleted".into(),
+            Self::DraftCreatedMeanwhile => "the draft was created meanwhile".into(),
+            Self::DraftExists { template } => format!("template {template} already has a draft; open it to continue"),
+            Self::DraftGone => "the draft was published or discarded meanwhile".into(),
+            Self::DraftSavedBy { name } => format!("{name} saved this draft meanwhile; reload to see their changes"),
+            Self::DraftChanged => "the draft changed since you opened it; reload it".into(),
+            Self::ReviewPending => "a change to this template is already waiting for review".into(),
+            Self::NoReviewer => "this change needs a second person's review and nobody else is a process owner or \
+                                 administrator: give someone that role first"
+                .into(),
+            Self::ReviewedDraftChanged { template } => {
+                format!("the draft of {template} changed since it was sent for review; it has to be sent again")
+            }
+            Self::RollbackNeedsReview { version } => format!(
+                "going back to version {version} needs another process owner's review: open that version in the \
+                 designer and publish it"
+            ),
+            Self::PublishNeedsReview => "this change needs another process owner's review: save it as a draft \
+                                         (PUT /api/v1/designer/templates/{key}/draft) and publish the draft, which \
+                                         files the review"
+                .into(),
+            Self::UsernameTaken { username } => format!("the username {username} has been taken since the request"),
+            Self::UploadQuota { mb } => {
+                format!("the upload quota of {mb} MB a day is used up; try again tomorrow or ask an administrator")
+            }
+        }
+    }
 }

@@ -149,7 +149,7 @@ pub fn UsersPage() -> impl IntoView {
 pub fn NewUserPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<CreateUser>::new();
-    let err = form_error(action.value(), action.version());
+    let err = form_error(action);
     let options = crate::data::blocking(
         || (),
         |()| async { Ok::<_, AppError>((list_departments().await?, user_options().await?)) },
@@ -196,11 +196,11 @@ pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id")).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
     let update = ServerAction::<UpdateUser>::new();
-    let update_err = form_error(update.value(), update.version());
+    let update_err = form_error(update);
     let set_active = ServerAction::<SetUserActive>::new();
     let set_role = ServerAction::<SetUserRole>::new();
     let reset = ServerAction::<ResetPassword>::new();
-    let reset_err = form_error(reset.value(), reset.version());
+    let reset_err = form_error(reset);
     let status_err = Signal::derive(move || {
         set_active.value().get().and_then(Result::err).or_else(|| set_role.value().get().and_then(Result::err))
     });
@@ -317,11 +317,11 @@ pub fn UserPage() -> impl IntoView {
 pub fn DepartmentsPage() -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateDepartment>::new();
-    let create_err = form_error(create.value(), create.version());
+    let create_err = form_error(create);
     let update = ServerAction::<UpdateDepartment>::new();
-    let update_err = form_error(update.value(), update.version());
+    let update_err = form_error(update);
     let delete = ServerAction::<DeleteDepartment>::new();
-    let delete_err = form_error(delete.value(), delete.version());
+    let delete_err = form_error(delete);
     let data = crate::data::blocking(
         move || (create.version().get(), update.version().get(), delete.version().get()),
         |_| async { Ok::<_, AppError>((list_departments().await?, user_options().await?)) },
@@ -393,11 +393,11 @@ pub fn DepartmentsPage() -> impl IntoView {
 pub fn RolesPage() -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateRole>::new();
-    let create_err = form_error(create.value(), create.version());
+    let create_err = form_error(create);
     let toggle = ServerAction::<SetRolePermission>::new();
-    let toggle_err = form_error(toggle.value(), toggle.version());
+    let toggle_err = form_error(toggle);
     let delete = ServerAction::<DeleteRole>::new();
-    let delete_err = form_error(delete.value(), delete.version());
+    let delete_err = form_error(delete);
     let roles = crate::data::blocking(
         move || (create.version().get(), toggle.version().get(), delete.version().get()),
         |_| list_roles(),

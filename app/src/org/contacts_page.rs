@@ -22,7 +22,7 @@ pub fn ContactsPage() -> impl IntoView {
         <Title text=t_string!(i18n, contacts.title).to_string()/>
         <h1 class="page-title">{t!(i18n, contacts.title)}</h1>
         <div class="split">
-            <aside class="card tree" aria-label="departments">
+            <aside class="card tree" aria-label=move || t_string!(i18n, a11y.departments).to_string()>
                 <Suspense fallback=Loading>
                     {move || Suspend::new(async move {
                         let current = dept();

@@ -642,7 +642,7 @@ pub async fn set_user_active(st: &AppState, caller: &Caller, id: i64, active: bo
     audited(st, caller, action, &target, async {
         let me = caller.require(Permission::UserManage)?;
         if me.user_id == id && !active {
-            return Err(AppError::Conflict { message: "you cannot disable your own account".into() });
+            return Err(AppError::conflict(crate::error::Conflict::OwnAccount));
         }
         let txn = begin_write(db).await?;
         let u = manageable_account(&txn, me, id).await?;
@@ -709,7 +709,7 @@ pub async fn set_user_role(st: &AppState, caller: &Caller, id: i64, role: &str, 
     audited(st, caller, action, &target, async {
         let me = caller.require(Permission::UserManage)?;
         if me.user_id == id && role == ADMIN_ROLE && !granted {
-            return Err(AppError::Conflict { message: "you cannot remove your own admin role".into() });
+            return Err(AppError::conflict(crate::error::Conflict::OwnAdminRole));
         }
         let txn = begin_write(db).await?;
         let u = manageable_account(&txn, me, id).await?;
@@ -826,7 +826,7 @@ pub async fn set_role_permission(
         let txn = begin_write(db).await?;
         let r = roles::Entity::find_by_id(role_id).one(&txn).await?.ok_or(AppError::NotFound)?;
         if r.key == ADMIN_ROLE {
-            return Err(AppError::Conflict { message: "the admin role always holds every permission".into() });
+            return Err(AppError::conflict(crate::error::Conflict::AdminRoleFixed));
         }
         let mut perms: Vec<String> = serde_json::from_str(&r.permissions).unwrap_or_default();
         perms.retain(|k| k != permission.key());
@@ -857,7 +857,7 @@ pub async fn delete_role(st: &AppState, caller: &Caller, role_id: i64) -> AppRes
         let txn = begin_write(db).await?;
         let r = roles::Entity::find_by_id(role_id).one(&txn).await?.ok_or(AppError::NotFound)?;
         if r.builtin {
-            return Err(AppError::Conflict { message: "built-in roles cannot be deleted".into() });
+            return Err(AppError::conflict(crate::error::Conflict::BuiltinRole));
         }
         user_roles::Entity::delete_many().filter(user_roles::Column::RoleId.eq(role_id)).exec(&txn).await?;
         roles::Entity::delete_by_id(role_id).exec(&txn).await?;

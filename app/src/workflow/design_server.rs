@@ -266,20 +266,16 @@ pub async fn save_draft(st: &AppState, caller: &Caller, save: SaveDesign) -> App
                 .insert(&txn)
                 .await
                 .map_err(|e| match AppError::from(e) {
-                    AppError::Internal { .. } => {
-                        AppError::Conflict { message: "the draft was created meanwhile".into() }
-                    }
+                    AppError::Internal { .. } => AppError::conflict(crate::error::Conflict::DraftCreatedMeanwhile),
                     other => other,
                 })?;
                 1
             }
             (Some(_), 0) => {
-                return Err(AppError::Conflict {
-                    message: format!("template {} already has a draft; open it to continue", doc.key),
-                });
+                return Err(AppError::conflict(crate::error::Conflict::DraftExists { template: doc.key.clone() }));
             }
             (None, _) => {
-                return Err(AppError::Conflict { message: "the draft was published or discarded meanwhile".into() });
+                return Err(AppError::conflict(crate::error::Conflict::DraftGone));
             }
             (Some(d), rev) => {
                 // The revision check is in the UPDATE itself, so it holds across servers.
@@ -295,9 +291,7 @@ pub async fn save_draft(st: &AppState, caller: &Caller, save: SaveDesign) -> App
                 if done.rows_affected != 1 {
                     let names = user_refs(&txn, [d.updated_by]).await?;
                     let who = names.get(&d.updated_by).map_or_else(String::new, |u| u.display_name.clone());
-                    return Err(AppError::Conflict {
-                        message: format!("{who} saved this draft meanwhile; reload to see their changes"),
-                    });
+                    return Err(AppError::conflict(crate::error::Conflict::DraftSavedBy { name: who }));
                 }
                 rev + 1
             }
@@ -419,7 +413,7 @@ pub async fn publish_draft(
             .await?
             .ok_or(AppError::NotFound)?;
         if d.rev != rev {
-            return Err(AppError::Conflict { message: "the draft changed since you opened it; reload it".into() });
+            return Err(AppError::conflict(crate::error::Conflict::DraftChanged));
         }
         let doc: TemplateDoc = serde_json::from_str(&d.doc).map_err(AppError::internal)?;
         let doc = normalise(&doc)?;
@@ -464,7 +458,7 @@ async fn request_review(
                 .is_ok_and(|f| f.get("template_key").and_then(|v| v.as_str()) == Some(doc.key.as_str()))
         });
     if waiting {
-        return Err(AppError::Conflict { message: "a change to this template is already waiting for review".into() });
+        return Err(AppError::conflict(crate::error::Conflict::ReviewPending));
     }
     // Someone else must be able to review it: another process owner or an administrator.
     let me = caller.require_user()?.user_id;
@@ -489,9 +483,7 @@ async fn request_review(
         .count(&st.db)
         .await?;
     if reviewers == 0 {
-        return Err(AppError::Conflict {
-            message: "this change needs a second person's review and nobody else is a process owner or administrator: give someone that role first".into(),
-        });
+        return Err(AppError::conflict(crate::error::Conflict::NoReviewer));
     }
     let form = serde_json::json!({
         "template_key": doc.key,
@@ -520,9 +512,7 @@ pub(crate) async fn publish_reviewed(
 ) -> AppResult<()> {
     let text = |k: &str| form.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
     let key = text("template_key");
-    let stale = || AppError::Conflict {
-        message: format!("the draft of {key} changed since it was sent for review; it has to be sent again"),
-    };
+    let stale = || AppError::conflict(crate::error::Conflict::ReviewedDraftChanged { template: key.clone() });
     let d = wf_template_drafts::Entity::find()
         .filter(wf_template_drafts::Column::TemplateKey.eq(&key))
         .one(conn)
@@ -643,11 +633,7 @@ pub async fn rollback(st: &AppState, caller: &Caller, key: &str, version: i32) -
         check_publishable(&txn, &doc).await?;
         let me = caller.require(Permission::TemplateManage)?;
         if !concerns_of(&txn, &doc, me.user_id).await?.is_empty() {
-            return Err(AppError::Conflict {
-                message: format!(
-                    "going back to version {version} needs another process owner's review: open that version in the designer and publish it"
-                ),
-            });
+            return Err(AppError::conflict(crate::error::Conflict::RollbackNeedsReview { version }));
         }
         let note = format!("rollback to version {version}");
         let v = publish_doc(st, caller, &txn, &doc, &note).await?;

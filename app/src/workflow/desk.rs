@@ -229,7 +229,7 @@ pub async fn form_page(
                 return Err(AppError::NotFound);
             }
             if v.status != InstanceStatus::Returned {
-                return Err(AppError::Conflict { message: "this request is not waiting to be resubmitted".into() });
+                return Err(AppError::conflict(crate::error::Conflict::NotReturned));
             }
             let returns = v
                 .history

@@ -151,9 +151,7 @@ pub(crate) async fn on_transition(conn: &impl ConnectionTrait, def: &VersionDef,
 async fn create_account(conn: &impl ConnectionTrait, form: &Map<String, Value>, now: DateTime<Utc>) -> AppResult<()> {
     let username = crate::domain::validate::username(text(form, "username"))?;
     if users::Entity::find().filter(users::Column::Username.eq(&username)).count(conn).await? > 0 {
-        return Err(AppError::Conflict {
-            message: format!("the username {username} has been taken since the request"),
-        });
+        return Err(AppError::conflict(crate::error::Conflict::UsernameTaken { username }));
     }
     let department = form.get("department").and_then(Value::as_i64);
     let manager = match department {

@@ -13,6 +13,7 @@ use crate::error::AppResult;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
 
 const BATCH: u64 = 50;
 const LEASE_SECS: i64 = 120;
@@ -218,6 +219,14 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
     Ok(true)
 }
 
+/// The language a person reads, from their stored choice (Chinese unless they chose English).
+pub(crate) fn locale_of(stored: Option<&str>) -> crate::i18n::Locale {
+    match stored {
+        Some("en") => crate::i18n::Locale::en,
+        _ => crate::i18n::Locale::zh_CN,
+    }
+}
+
 /// Delivers pending outbox rows: in-app notifications, and (with SMTP configured) queued
 /// e-mails for the kinds each user chose; returns how many rows.
 ///
@@ -244,11 +253,26 @@ pub async fn deliver_outbox(st: &AppState) -> AppResult<usize> {
         txn.commit().await?;
         return Ok(0);
     }
-    let notices: Vec<Notice> = rows
+    let mut notices: Vec<Notice> = rows
         .iter()
         .filter(|r| r.topic == "notify")
         .filter_map(|r| serde_json::from_str::<Notice>(&r.payload).ok())
         .collect();
+    // Worded now, each in its recipient's language.
+    let recipients: Vec<i64> = notices.iter().map(|n| n.user_id).collect();
+    let locales: HashMap<i64, String> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::Locale)
+        .filter(users::Column::Id.is_in(recipients))
+        .into_tuple::<(i64, String)>()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .collect();
+    for n in &mut notices {
+        n.word(locale_of(locales.get(&n.user_id).map(String::as_str)));
+    }
     let link = |n: &Notice| n.instance_id.map(|i| format!("/approvals/{i}")).unwrap_or_default();
     let notes: Vec<notifications::ActiveModel> = notices
         .iter()

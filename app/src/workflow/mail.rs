@@ -8,6 +8,7 @@ use super::service::Notice;
 use crate::ctx::{AppState, SmtpSettings, begin_write};
 use crate::entities::{mail_queue, users};
 use crate::error::{AppError, AppResult};
+use crate::i18n::td_string;
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -54,17 +55,21 @@ pub(crate) async fn queue(
             continue;
         }
         let link = n.instance_id.map(|i| format!("{}/approvals/{i}", smtp.public_url.trim_end_matches('/')));
+        // In the recipient's language, as the notice itself was worded.
+        let locale = super::jobs::locale_of(Some(u.locale.as_str()));
         let body = format!(
-            "{}，你好：\n\n{}\n{}\n{}\n\n—— 通办 Tongban（可在「我的 → 通知设置」中选择哪些消息发邮件）\n",
-            u.display_name,
+            "{}\n\n{}\n{}\n{}\n\n{}\n",
+            td_string!(locale, notice.mail_greeting, name = u.display_name.clone()),
             n.title,
             n.body,
-            link.map(|l| format!("\n查看：{l}")).unwrap_or_default()
+            link.map(|l| format!("\n{}", td_string!(locale, notice.mail_view, link = l))).unwrap_or_default(),
+            td_string!(locale, notice.mail_footer),
         );
+        let subject = td_string!(locale, notice.mail_subject, title = n.title.clone()).to_string();
         rows.push(mail_queue::ActiveModel {
             user_id: Set(u.id),
             to_addr: Set(u.email.clone()),
-            subject: Set(format!("[通办] {}", n.title)),
+            subject: Set(subject),
             body: Set(body),
             created_at: Set(now),
             available_at: Set(now),

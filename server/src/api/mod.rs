@@ -61,6 +61,9 @@ pub struct ErrorBody {
     pub errors: Option<Vec<serde_json::Value>>,
     /// `invalid_template`: every problem, each naming its field or node.
     pub problems: Option<Vec<String>>,
+    /// `conflict`: why, as a code with its parameters (`{"code": "draft_saved_by", "name": "韩梅"}`),
+    /// for a client to word in its own language.
+    pub reason: Option<app::error::Conflict>,
 }
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
@@ -115,7 +118,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Api
     info(title = "Tongban API", version = "1", description = "The Tongban (通办) OA suite's integration API. \
         Authenticate with the session cookie from POST /api/v1/auth/login, or with a personal token as \
         `Authorization: Bearer tb_…`. Errors are JSON: {error, message, field?, code?, request_id?}."),
-    components(schemas(ErrorBody, app::workflow::api::TaskBox)),
+    components(schemas(ErrorBody, app::error::Conflict, app::workflow::api::TaskBox)),
     modifiers(&SecurityAddon)
 )]
 struct ApiDoc;

@@ -5,7 +5,7 @@
 //! the readable difference between two versions. Runs in the browser (the designer) and on
 //! the server (import, publish, history) — the same code both places.
 
-use super::flow::{ApproverRule, ConditionArm, EmptyRule, Flow, MultiMode, Node, ParallelArm, SelfRule};
+use super::flow::{ApproverRule, ConditionArm, EmptyRule, Flow, FlowProblem, MultiMode, Node, ParallelArm, SelfRule};
 use super::form::{Field, FieldKind, FormSchema};
 use super::route::OrgView;
 use crate::domain::error::{ErrorCode, Invalid};
@@ -177,7 +177,7 @@ pub fn parse_export(text: &str) -> Result<TemplateDoc, String> {
 pub fn check_doc(doc: &TemplateDoc) -> Vec<String> {
     let mut problems = Vec::new();
     if let Err(errs) = doc.form.check() {
-        problems.extend(errs.into_iter().map(|e| format!("field {}: {}", e.field, e.message)));
+        problems.extend(errs.into_iter().map(|e| e.to_string()));
     }
     if let Err(errs) = doc.flow.validate(&doc.form) {
         problems.extend(errs.into_iter().map(|e| e.to_string()));
@@ -201,9 +201,7 @@ pub trait Known {
 pub fn check_refs(flow: &Flow, known: &impl Known) -> Vec<super::flow::FlowError> {
     let mut out = Vec::new();
     for n in flow.walk() {
-        let mut err = |m: String| {
-            out.push(super::flow::FlowError { node_id: n.id().into(), node_name: n.name().into(), message: m });
-        };
+        let mut err = |p: FlowProblem| out.push(super::flow::FlowError::on(n, p));
         let (rules, on_empty): (Vec<&ApproverRule>, Option<&EmptyRule>) = match n {
             Node::Approver { rule, on_empty, .. } | Node::Handler { rule, on_empty, .. } => {
                 (vec![rule], Some(on_empty))
@@ -215,14 +213,14 @@ pub fn check_refs(flow: &Flow, known: &impl Known) -> Vec<super::flow::FlowError
             match r {
                 ApproverRule::Users { ids } => {
                     for id in ids.iter().filter(|id| !known.user_active(**id)) {
-                        err(format!("user #{id} does not exist or is disabled"));
+                        err(FlowProblem::UnknownUser { id: *id });
                     }
                 }
                 ApproverRule::Role { key } if !key.trim().is_empty() && !known.role_exists(key) => {
-                    err(format!("role {key} does not exist"));
+                    err(FlowProblem::UnknownRole { key: key.clone() });
                 }
                 ApproverRule::DepartmentHead { department: Some(d) } if !known.department_exists(*d) => {
-                    err(format!("department #{d} does not exist"));
+                    err(FlowProblem::UnknownDepartment { id: *d });
                 }
                 _ => {}
             }
@@ -231,7 +229,7 @@ pub fn check_refs(flow: &Flow, known: &impl Known) -> Vec<super::flow::FlowError
             && *id > 0
             && !known.user_active(*id)
         {
-            err(format!("the fallback user #{id} does not exist or is disabled"));
+            err(FlowProblem::UnknownFallback { id: *id });
         }
     }
     out

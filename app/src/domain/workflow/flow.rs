@@ -245,17 +245,138 @@ pub struct Flow {
     pub nodes: Vec<Node>,
 }
 
-/// A problem in a flow, on a node.
+/// A problem in a flow, on a node (no node: the flow as a whole).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlowError {
     pub node_id: String,
     pub node_name: String,
-    pub message: String,
+    pub problem: FlowProblem,
+}
+
+impl FlowError {
+    /// `problem` on node `n`.
+    #[must_use]
+    pub fn on(n: &Node, problem: FlowProblem) -> Self {
+        Self { node_id: n.id().into(), node_name: n.name().into(), problem }
+    }
+}
+
+/// What is wrong in a flow; the designer words it in the reader's language, the API sends
+/// [`FlowProblem::english`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum FlowProblem {
+    /// Nobody decides: the flow has no approver or handler.
+    NoDecider,
+    NoId,
+    DuplicateId,
+    NoName,
+    /// A deadline outside 1 minute to a year of working time.
+    DeadlineRange,
+    /// Reminders more often than every 5 minutes.
+    RemindTooOften,
+    /// A quorum of `n` that the named approvers cannot reach.
+    QuorumUnreachable {
+        n: u32,
+    },
+    NobodyToCopy,
+    /// A condition branch with fewer than two branches.
+    TooFewBranches,
+    /// A condition branch with `count` default branches instead of one.
+    DefaultBranches {
+        count: usize,
+    },
+    /// A parallel branch with fewer than two branches.
+    TooFewParallel,
+    /// A parallel branch `arm` with no nodes.
+    EmptyParallelArm {
+        arm: String,
+    },
+    NoApprover,
+    /// Manager levels outside 1 to 10.
+    ManagerLevels,
+    NoRole,
+    BadFallback,
+    /// Branch `arm` has an empty condition group.
+    EmptyGroup {
+        arm: String,
+    },
+    /// Branch `arm` compares the requester's department other than with =, ≠ or in.
+    DepartmentOperator {
+        arm: String,
+    },
+    /// Branch `arm` uses `field`, which the form does not have.
+    UnknownField {
+        arm: String,
+        field: String,
+    },
+    /// Branch `arm`'s condition on `field` does not fit the field's type.
+    ConditionType {
+        arm: String,
+        field: String,
+    },
+    /// User `id` does not exist or is disabled.
+    UnknownUser {
+        id: i64,
+    },
+    /// Role `key` does not exist.
+    UnknownRole {
+        key: String,
+    },
+    /// Department `id` does not exist.
+    UnknownDepartment {
+        id: i64,
+    },
+    /// The fallback user `id` does not exist or is disabled.
+    UnknownFallback {
+        id: i64,
+    },
+}
+
+impl FlowProblem {
+    /// An English explanation, for API clients and logs.
+    #[must_use]
+    pub fn english(&self) -> String {
+        match self {
+            Self::NoDecider => "the flow needs at least one approver or handler".into(),
+            Self::NoId => "the node has no id".into(),
+            Self::DuplicateId => "two nodes have this id".into(),
+            Self::NoName => "the node has no name".into(),
+            Self::DeadlineRange => "the deadline must be between 1 minute and a year of working time".into(),
+            Self::RemindTooOften => "reminders repeat at most every 5 minutes".into(),
+            Self::QuorumUnreachable { n } => format!("{n} of the approvers cannot be reached"),
+            Self::NobodyToCopy => "nobody to copy".into(),
+            Self::TooFewBranches => "a condition branch needs at least two branches".into(),
+            Self::DefaultBranches { count } => {
+                format!("a condition branch needs exactly one default branch, it has {count}")
+            }
+            Self::TooFewParallel => "a parallel branch needs at least two branches".into(),
+            Self::EmptyParallelArm { arm } => format!("parallel branch {arm} has no nodes"),
+            Self::NoApprover => "no approver is named".into(),
+            Self::ManagerLevels => "manager levels must be 1 to 10".into(),
+            Self::NoRole => "no role is named".into(),
+            Self::BadFallback => "the fallback user is not valid".into(),
+            Self::EmptyGroup { arm } => format!("branch {arm} has an empty condition group"),
+            Self::DepartmentOperator { arm } => {
+                format!("branch {arm}: the requester's department is compared with =, ≠ or in")
+            }
+            Self::UnknownField { arm, field } => {
+                format!("branch {arm}: the condition uses field {field}, which the form does not have")
+            }
+            Self::ConditionType { arm, field } => {
+                format!("branch {arm}: the condition on {field} does not fit the field's type")
+            }
+            Self::UnknownUser { id } => format!("user #{id} does not exist or is disabled"),
+            Self::UnknownRole { key } => format!("role {key} does not exist"),
+            Self::UnknownDepartment { id } => format!("department #{id} does not exist"),
+            Self::UnknownFallback { id } => format!("the fallback user #{id} does not exist or is disabled"),
+        }
+    }
 }
 
 impl std::fmt::Display for FlowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "node {} ({}): {}", self.node_name, self.node_id, self.message)
+        write!(f, "node {} ({}): {}", self.node_name, self.node_id, self.problem.english())
     }
 }
 
@@ -285,31 +406,26 @@ impl Flow {
         let mut errs = Vec::new();
         let mut ids = std::collections::HashSet::new();
         if self.walk().iter().all(|n| matches!(n, Node::Cc { .. })) {
-            errs.push(FlowError {
-                node_id: String::new(),
-                node_name: String::new(),
-                message: "the flow needs at least one approver or handler".into(),
-            });
+            errs.push(FlowError { node_id: String::new(), node_name: String::new(), problem: FlowProblem::NoDecider });
         }
         for n in self.walk() {
-            let mut err =
-                |m: String| errs.push(FlowError { node_id: n.id().into(), node_name: n.name().into(), message: m });
+            let mut err = |p: FlowProblem| errs.push(FlowError::on(n, p));
             if n.id().trim().is_empty() || n.id().len() > 64 {
-                err("the node has no id".into());
+                err(FlowProblem::NoId);
             } else if !ids.insert(n.id()) {
-                err("two nodes have this id".into());
+                err(FlowProblem::DuplicateId);
             }
             if n.name().trim().is_empty() {
-                err("the node has no name".into());
+                err(FlowProblem::NoName);
             }
             if let Some(t) = n.timeout() {
                 if t.after_minutes == 0 || t.after_minutes > 60 * 24 * 365 {
-                    err("the deadline must be between 1 minute and a year of working time".into());
+                    err(FlowProblem::DeadlineRange);
                 }
                 if let TimeoutAction::Remind { every_minutes } = t.action
                     && every_minutes < 5
                 {
-                    err("reminders repeat at most every 5 minutes".into());
+                    err(FlowProblem::RemindTooOften);
                 }
             }
             match n {
@@ -321,7 +437,7 @@ impl Flow {
                             _ => None,
                         };
                         if *n == 0 || known.is_some_and(|k| *n > k) {
-                            err(format!("{n} of the approvers cannot be reached"));
+                            err(FlowProblem::QuorumUnreachable { n: *n });
                         }
                     }
                     check_empty(on_empty, &mut err);
@@ -332,7 +448,7 @@ impl Flow {
                 }
                 Node::Cc { targets, .. } => {
                     if targets.is_empty() {
-                        err("nobody to copy".into());
+                        err(FlowProblem::NobodyToCopy);
                     }
                     for t in targets {
                         check_rule(t, &mut err);
@@ -340,11 +456,11 @@ impl Flow {
                 }
                 Node::Conditions { arms, .. } => {
                     if arms.len() < 2 {
-                        err("a condition branch needs at least two branches".into());
+                        err(FlowProblem::TooFewBranches);
                     }
                     let defaults = arms.iter().filter(|a| a.condition.is_none()).count();
                     if defaults != 1 {
-                        err(format!("a condition branch needs exactly one default branch, it has {defaults}"));
+                        err(FlowProblem::DefaultBranches { count: defaults });
                     }
                     for a in arms {
                         if let Some(c) = &a.condition {
@@ -354,11 +470,11 @@ impl Flow {
                 }
                 Node::Parallel { arms, .. } => {
                     if arms.len() < 2 {
-                        err("a parallel branch needs at least two branches".into());
+                        err(FlowProblem::TooFewParallel);
                     }
                     for a in arms {
                         if a.nodes.is_empty() {
-                            err(format!("parallel branch {} has no nodes", a.name));
+                            err(FlowProblem::EmptyParallelArm { arm: a.name.clone() });
                         }
                     }
                 }
@@ -368,40 +484,40 @@ impl Flow {
     }
 }
 
-fn check_rule(rule: &ApproverRule, err: &mut impl FnMut(String)) {
+fn check_rule(rule: &ApproverRule, err: &mut impl FnMut(FlowProblem)) {
     match rule {
-        ApproverRule::Users { ids } if ids.is_empty() => err("no approver is named".into()),
-        ApproverRule::Manager { levels } if !(1..=10).contains(levels) => err("manager levels must be 1 to 10".into()),
-        ApproverRule::Role { key } if key.trim().is_empty() => err("no role is named".into()),
+        ApproverRule::Users { ids } if ids.is_empty() => err(FlowProblem::NoApprover),
+        ApproverRule::Manager { levels } if !(1..=10).contains(levels) => err(FlowProblem::ManagerLevels),
+        ApproverRule::Role { key } if key.trim().is_empty() => err(FlowProblem::NoRole),
         _ => {}
     }
 }
 
-fn check_empty(rule: &EmptyRule, err: &mut impl FnMut(String)) {
+fn check_empty(rule: &EmptyRule, err: &mut impl FnMut(FlowProblem)) {
     if let EmptyRule::User { id } = rule
         && *id <= 0
     {
-        err("the fallback user is not valid".into());
+        err(FlowProblem::BadFallback);
     }
 }
 
-fn check_condition(c: &Condition, form: &FormSchema, arm: &str, err: &mut impl FnMut(String)) {
+fn check_condition(c: &Condition, form: &FormSchema, arm: &str, err: &mut impl FnMut(FlowProblem)) {
     match c {
         Condition::All { items } | Condition::Any { items } => {
             if items.is_empty() {
-                err(format!("branch {arm} has an empty condition group"));
+                err(FlowProblem::EmptyGroup { arm: arm.into() });
             }
             items.iter().for_each(|i| check_condition(i, form, arm, err));
         }
         Condition::Compare { field, op, value } => {
             if field == REQUESTER_DEPARTMENT {
                 if !matches!(op, CmpOp::Eq | CmpOp::Ne | CmpOp::In) {
-                    err(format!("branch {arm}: the requester's department is compared with =, ≠ or in"));
+                    err(FlowProblem::DepartmentOperator { arm: arm.into() });
                 }
                 return;
             }
             let Some(f) = form.field(field) else {
-                err(format!("branch {arm}: the condition uses field {field}, which the form does not have"));
+                err(FlowProblem::UnknownField { arm: arm.into(), field: field.clone() });
                 return;
             };
             let ordered = matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge);
@@ -423,7 +539,7 @@ fn check_condition(c: &Condition, form: &FormSchema, arm: &str, err: &mut impl F
                 _ => *op == CmpOp::IsEmpty,
             };
             if !ok {
-                err(format!("branch {arm}: the condition on {field} does not fit the field's type"));
+                err(FlowProblem::ConditionType { arm: arm.into(), field: field.clone() });
             }
         }
     }
@@ -581,7 +697,7 @@ mod tests {
             arms: vec![ParallelArm { name: "一".into(), nodes: vec![] }],
         });
         let errs = f.validate(&form()).unwrap_err();
-        let has = |id: &str, part: &str| errs.iter().any(|e| e.node_id == id && e.message.contains(part));
+        let has = |id: &str, part: &str| errs.iter().any(|e| e.node_id == id && e.problem.english().contains(part));
         assert!(has("big", "exactly one default branch, it has 0"), "{errs:?}");
         assert!(has("big", "field missing"), "{errs:?}");
         assert!(has("manager", "two nodes have this id"));
@@ -598,7 +714,7 @@ mod tests {
             arms[0].condition = Some(bad);
         }
         let errs = f.validate(&form()).unwrap_err();
-        assert!(errs[0].message.contains("does not fit"), "{errs:?}");
+        assert!(errs[0].problem.english().contains("does not fit"), "{errs:?}");
         assert!(Flow::default().validate(&form()).is_err(), "an empty flow has nobody to approve");
     }
 

@@ -103,11 +103,71 @@ pub struct FormSchema {
     pub fields: Vec<Field>,
 }
 
-/// A problem in a schema itself (found when a template is saved).
+/// A problem in a schema itself (found when a template is saved), on the field it names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchemaError {
     pub field: String,
-    pub message: String,
+    pub problem: SchemaProblem,
+}
+
+/// What is wrong with a field of a schema; the designer words it in the reader's language,
+/// the API sends [`SchemaProblem::english`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum SchemaProblem {
+    /// The key does not start with a lower-case letter or uses more than a-z, 0-9 and _.
+    BadKey,
+    /// Two fields have this key.
+    DuplicateKey,
+    /// The label is empty.
+    NoLabel,
+    /// A select without options.
+    NoOptions,
+    /// Two options with one value.
+    DuplicateOption,
+    /// A table without columns.
+    NoColumns,
+    /// A column's key is malformed or repeated.
+    BadColumnKey { column: String },
+    /// A column that is a table or a total.
+    NestedColumn { column: String },
+    /// A total that does not sum a money column of a table of this form.
+    BadTotal { table: String, column: String },
+    /// Working days between fields that are not two date fields of this form.
+    WorkingDaysFields,
+    /// Half-day fields that are not selects of am and pm.
+    HalfDayFields,
+    /// A number whose minimum is above its maximum.
+    MinAboveMax,
+}
+
+impl SchemaProblem {
+    /// An English explanation, for API clients and logs.
+    #[must_use]
+    pub fn english(&self) -> String {
+        match self {
+            Self::BadKey => "the key must start with a lower-case letter and use a-z, 0-9 and _".into(),
+            Self::DuplicateKey => "the key is used twice".into(),
+            Self::NoLabel => "the label is empty".into(),
+            Self::NoOptions => "a select needs options".into(),
+            Self::DuplicateOption => "two options have the same value".into(),
+            Self::NoColumns => "a table needs columns".into(),
+            Self::BadColumnKey { column } => format!("column {column} has a bad or repeated key"),
+            Self::NestedColumn { column } => format!("column {column} cannot be a table or a total"),
+            Self::BadTotal { table, column } => {
+                format!("the total must sum a money column of a table (got {table}.{column})")
+            }
+            Self::WorkingDaysFields => "working days count between two date fields of this form".into(),
+            Self::HalfDayFields => "half-day fields must be selects of am and pm".into(),
+            Self::MinAboveMax => "min is above max".into(),
+        }
+    }
+}
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "field {}: {}", self.field, self.problem.english())
+    }
 }
 
 fn is_key(k: &str) -> bool {
@@ -127,37 +187,37 @@ impl FormSchema {
         let mut errs = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for f in &self.fields {
-            let err = |m: &str| SchemaError { field: f.key.clone(), message: m.to_owned() };
+            let err = |problem: SchemaProblem| SchemaError { field: f.key.clone(), problem };
             if !is_key(&f.key) {
-                errs.push(err("the key must start with a lower-case letter and use a-z, 0-9 and _"));
+                errs.push(err(SchemaProblem::BadKey));
             }
             if !seen.insert(f.key.as_str()) {
-                errs.push(err("the key is used twice"));
+                errs.push(err(SchemaProblem::DuplicateKey));
             }
             if f.label.trim().is_empty() {
-                errs.push(err("the label is empty"));
+                errs.push(err(SchemaProblem::NoLabel));
             }
             match &f.kind {
                 FieldKind::Select { options } | FieldKind::MultiSelect { options } => {
                     if options.is_empty() {
-                        errs.push(err("a select needs options"));
+                        errs.push(err(SchemaProblem::NoOptions));
                     }
                     let mut vals = std::collections::HashSet::new();
                     if options.iter().any(|o| !vals.insert(o.value.as_str())) {
-                        errs.push(err("two options have the same value"));
+                        errs.push(err(SchemaProblem::DuplicateOption));
                     }
                 }
                 FieldKind::Table { columns } => {
                     if columns.is_empty() {
-                        errs.push(err("a table needs columns"));
+                        errs.push(err(SchemaProblem::NoColumns));
                     }
                     let mut cols = std::collections::HashSet::new();
                     for c in columns {
                         if !is_key(&c.key) || !cols.insert(c.key.as_str()) {
-                            errs.push(err(&format!("column {} has a bad or repeated key", c.key)));
+                            errs.push(err(SchemaProblem::BadColumnKey { column: c.key.clone() }));
                         }
                         if matches!(c.kind, FieldKind::Table { .. } | FieldKind::Total { .. }) {
-                            errs.push(err(&format!("column {} cannot be a table or a total", c.key)));
+                            errs.push(err(SchemaProblem::NestedColumn { column: c.key.clone() }));
                         }
                     }
                 }
@@ -166,7 +226,7 @@ impl FormSchema {
                     let ok = matches!(target.map(|t| &t.kind), Some(FieldKind::Table { columns })
                         if columns.iter().any(|c| &c.key == column && matches!(c.kind, FieldKind::Money { .. })));
                     if !ok {
-                        errs.push(err(&format!("the total must sum a money column of a table (got {table}.{column})")));
+                        errs.push(err(SchemaProblem::BadTotal { table: table.clone(), column: column.clone() }));
                     }
                 }
                 FieldKind::WorkingDays { start, end, start_half, end_half } => {
@@ -182,13 +242,13 @@ impl FormSchema {
                         })
                     };
                     if !is(start, true) || !is(end, true) {
-                        errs.push(err("working days count between two date fields of this form"));
+                        errs.push(err(SchemaProblem::WorkingDaysFields));
                     }
                     if start_half.iter().chain(end_half).any(|h| !is(h, false)) {
-                        errs.push(err("half-day fields must be selects of am and pm"));
+                        errs.push(err(SchemaProblem::HalfDayFields));
                     }
                 }
-                FieldKind::Number { min: Some(a), max: Some(b) } if a > b => errs.push(err("min is above max")),
+                FieldKind::Number { min: Some(a), max: Some(b) } if a > b => errs.push(err(SchemaProblem::MinAboveMax)),
                 _ => {}
             }
         }

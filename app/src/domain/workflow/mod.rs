@@ -11,6 +11,7 @@ pub mod form;
 pub mod formdata;
 pub mod instance;
 pub mod money;
+pub mod notice;
 #[cfg(test)]
 mod proptests;
 pub mod route;

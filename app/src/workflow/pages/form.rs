@@ -116,12 +116,15 @@ fn attachment_paths(schema: &FormSchema, form: &Value) -> Vec<(String, String)> 
     out
 }
 
+/// Where the request form posts (a form route of the server, so it takes files without
+/// JavaScript); also the source its errors are left for ([`crate::flash`]).
+pub const FORM_ACTION: &str = "/approvals/form";
+
 #[component]
 fn RequestForm(data: FormPage) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let from_query = query.with_untracked(|q| q.get("__err")).and_then(|s| crate::data::from_json::<AppError>(&s).ok());
-    let (field_errors, banner_err) = match from_query {
+    let (field_errors, banner_err) = match crate::flash::error_for(FORM_ACTION) {
         Some(AppError::InvalidForm { errors }) => (errors, None),
         Some(AppError::Validation { field, code }) => (vec![FieldError { path: field, code }], None),
         other => (vec![], other),
@@ -285,7 +288,7 @@ fn RequestForm(data: FormPage) -> impl IntoView {
             </section>
         })}
         <div class="form-layout">
-            <form method="post" action="/approvals/form" enctype="multipart/form-data" class="card request-form"
+            <form method="post" action=FORM_ACTION enctype="multipart/form-data" class="card request-form"
                 id="request-form" novalidate=move || hydrated.get()
                 on:input=on_input on:change=on_change on:submit=on_submit>
                 <input type="hidden" name="_template" value=key.clone()/>
@@ -476,9 +479,9 @@ fn field_input(
             let end = init.as_ref().map(|v| formdata::text(v, "end"));
             view! {
                 <div class="range">
-                    <input id=id name=format!("{path}.start") type="date" value=start aria-label="start"/>
+                    <input id=id name=format!("{path}.start") type="date" value=start aria-label=move || t_string!(i18n, a11y.start_date).to_string()/>
                     <span>"~"</span>
-                    <input name=format!("{path}.end") type="date" value=end aria-label="end"/>
+                    <input name=format!("{path}.end") type="date" value=end aria-label=move || t_string!(i18n, a11y.end_date).to_string()/>
                 </div>
             }
             .into_any()

@@ -28,8 +28,8 @@ pub fn InstancePage() -> impl IntoView {
     let comment = ServerAction::<CommentRequest>::new();
     let withdraw = ServerAction::<WithdrawRequest>::new();
     let urge = ServerAction::<UrgeRequest>::new();
-    let act_err = form_error(act.value(), act.version());
-    let comment_err = form_error(comment.value(), comment.version());
+    let act_err = form_error(act);
+    let comment_err = form_error(comment);
     let other_err = Signal::derive(move || {
         withdraw.value().get().and_then(Result::err).or_else(|| urge.value().get().and_then(Result::err))
     });
@@ -211,7 +211,7 @@ fn InstanceBody(
                 </div>
                 <aside class="card flow-card">
                     <h2>{t!(i18n, wf.flow)}</h2>
-                    <ol class="flow-diagram" aria-label="flow">
+                    <ol class="flow-diagram" aria-label=move || t_string!(i18n, a11y.flow).to_string()>
                         <li class="flow-node state-done">
                             <span class="flow-dot"></span>
                             <div><strong>{t!(i18n, wf.requester)}</strong><p class="muted">{v.requester.display_name.clone()}</p></div>

@@ -3,7 +3,6 @@
 
 use super::{duration_text, status_label};
 use crate::components::{Empty, ErrorPanel, Icon, Loading, Pager, error_text, fmt_time, opt};
-use crate::error::AppError;
 use crate::i18n::*;
 use crate::url::percent_encode;
 use crate::workflow::api::{TaskBox, TaskQuery, list_tasks, list_templates};
@@ -29,15 +28,6 @@ fn box_key(b: TaskBox) -> &'static str {
     }
 }
 
-/// One task's result of a batch, as sent back in the `batch` query parameter.
-#[derive(serde::Deserialize)]
-struct BatchRow {
-    t: i64,
-    i: Option<i64>,
-    n: String,
-    e: Option<AppError>,
-}
-
 #[component]
 pub fn ListsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -59,33 +49,31 @@ pub fn ListsPage() -> impl IntoView {
     // The frame's counts, kept live by the event stream: not read a second time here.
     let counts = use_context::<super::notices::NavCounts>().map(|c| c.0);
     let templates = crate::data::blocking(|| (), |()| list_templates());
-    let batch = move || {
-        get("batch").and_then(|b| crate::data::from_json::<Vec<BatchRow>>(&b).ok()).map(|rows| {
-            let ok = rows.iter().filter(|r| r.e.is_none()).count();
-            let failed = rows.len() - ok;
-            view! {
-                <div class=if failed == 0 { "alert alert-ok" } else { "alert alert-warn" } role="status" id="batch-result">
-                    <p><strong>{t!(i18n, wf.batch_result, ok = ok, failed = failed)}</strong></p>
-                    <ul class="batch-rows">
-                        {rows.into_iter().map(|r| {
-                            let label = if r.n.is_empty() { format!("#{}", r.t) } else { r.n.clone() };
-                            let text = r.e.as_ref().map(|e| error_text(i18n, e));
-                            let ok = text.is_none();
-                            view! {
-                                <li class:ok=ok class:failed=!ok>
-                                    {match r.i {
-                                        Some(i) => view! { <a href=format!("/approvals/{i}")>{label}</a> }.into_any(),
-                                        None => view! { <span>{label}</span> }.into_any(),
-                                    }}
-                                    <span class="muted">{text.unwrap_or_else(|| "✓".into())}</span>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                </div>
-            }
-        })
-    };
+    // The results of a batch decision posted as a plain form (`/approvals/batch`), shown once.
+    let batch = crate::flash::results().map(|rows| {
+        let ok = rows.iter().filter(|r| r.error.is_none()).count();
+        let failed = rows.len() - ok;
+        view! {
+            <div class=if failed == 0 { "alert alert-ok" } else { "alert alert-warn" } role="status" id="batch-result">
+                <p><strong>{t!(i18n, wf.batch_result, ok = ok, failed = failed)}</strong></p>
+                <ul class="batch-rows">
+                    {rows.into_iter().map(|r| {
+                        let text = r.error.as_ref().map(|e| error_text(i18n, e));
+                        let ok = text.is_none();
+                        view! {
+                            <li class:ok=ok class:failed=!ok>
+                                {match r.href {
+                                    Some(href) => view! { <a href=href>{r.label}</a> }.into_any(),
+                                    None => view! { <span>{r.label}</span> }.into_any(),
+                                }}
+                                <span class="muted">{text.unwrap_or_else(|| "✓".into())}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    });
     let tab = move |b: TaskBox, label: String| {
         let current = box_of(get("box")) == b;
         view! {
@@ -105,7 +93,7 @@ pub fn ListsPage() -> impl IntoView {
             <h1 class="page-title">{t!(i18n, nav.approvals)}</h1>
             <a class="btn btn-primary" href="/approvals/new"><Icon name="plus"/><span>{t!(i18n, wf.new_request)}</span></a>
         </div>
-        <nav class="tabs box-tabs" aria-label="lists">
+        <nav class="tabs box-tabs" aria-label=move || t_string!(i18n, a11y.lists).to_string()>
             {tab(TaskBox::Todo, t_string!(i18n, wf.todo).to_string())}
             {tab(TaskBox::Done, t_string!(i18n, wf.done).to_string())}
             {tab(TaskBox::Mine, t_string!(i18n, wf.mine).to_string())}
@@ -179,7 +167,7 @@ pub fn ListsPage() -> impl IntoView {
                                 <li class="inbox-row card" class:overdue=it.overdue>
                                     {todo.then(|| it.task_id.map(|t| view! {
                                         <label class="row-check">
-                                            <input type="checkbox" name="task" value=t form="batch-form" aria-label=format!("select {}", it.title)/>
+                                            <input type="checkbox" name="task" value=t form="batch-form" aria-label=t_string!(i18n, a11y.select_item, title = it.title.clone()).to_string()/>
                                         </label>
                                     }))}
                                     <a class="inbox-main" href=href>

@@ -15,7 +15,7 @@ pub fn NotificationsPage() -> impl IntoView {
     let page = move || query.with(|m| m.get("page")).and_then(|p| p.parse::<u64>().ok());
     let mark = ServerAction::<MarkNotificationsRead>::new();
     let save = ServerAction::<SaveNotificationPrefs>::new();
-    let save_err = form_error(save.value(), save.version());
+    let save_err = form_error(save);
     let list = crate::data::blocking(move || (page(), mark.version().get()), |(p, _)| my_notifications(p));
     let prefs = crate::data::blocking(move || save.version().get(), |_| notification_prefs());
     type Label = fn(leptos_i18n::I18nContext<Locale>) -> String;

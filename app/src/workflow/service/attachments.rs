@@ -50,12 +50,7 @@ pub async fn upload_attachment(
         .await?;
     let used: u64 = recent.iter().map(|s| u64::try_from(*s).unwrap_or(0)).sum();
     if used.saturating_add(bytes.len() as u64) > quota {
-        return Err(AppError::Conflict {
-            message: format!(
-                "the upload quota of {} MB a day is used up; try again tomorrow or ask an administrator",
-                quota / (1024 * 1024)
-            ),
-        });
+        return Err(AppError::conflict(crate::error::Conflict::UploadQuota { mb: quota / (1024 * 1024) }));
     }
     let sha = hex::encode(Sha256::digest(bytes));
     let dir = st.settings.data_dir.join("files").join(&sha[..2]);

@@ -206,7 +206,7 @@ where
     let txn = begin_write(&st.db).await?;
     let loaded = load(&txn, &st.area::<VersionCache>(), id).await?;
     if expected.is_some_and(|v| v != loaded.row.lock_version) {
-        return Err(AppError::Conflict { message: "the request was changed by someone else; reload it".into() });
+        return Err(AppError::conflict(crate::error::Conflict::RequestChanged));
     }
     let mut stored = loaded.stored.clone();
     let mut form = loaded.form.clone();
@@ -306,7 +306,7 @@ async fn resubmit_unaudited(st: &AppState, caller: &Caller, id: i64, req: Resubm
     }
 
     if row.status != wf_instances::Status::Returned {
-        return Err(AppError::Conflict { message: "only a returned request can be resubmitted".into() });
+        return Err(AppError::conflict(crate::error::Conflict::NotReturned));
     }
     let step = Step {
         id,

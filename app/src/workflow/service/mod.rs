@@ -33,7 +33,7 @@ use crate::entities::{
     notifications, outbox, settings, users, wf_cc, wf_drafts, wf_history, wf_instances, wf_tasks, wf_template_versions,
     wf_templates,
 };
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, Conflict, ErrorCode};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::{Expr, LockType};
@@ -121,13 +121,11 @@ pub(crate) fn form_hash(form: &Map<String, Value>) -> String {
 
 fn action_error(e: ActionError) -> AppError {
     match e {
-        ActionError::NotRunning => AppError::Conflict { message: "the request is not running".into() },
+        ActionError::NotRunning => AppError::conflict(Conflict::RequestNotRunning),
         ActionError::UnknownTask => AppError::NotFound,
         ActionError::NotYourTask | ActionError::NotRequester => AppError::Forbidden,
-        ActionError::TaskNotOpen => AppError::Conflict { message: "the task has already been handled".into() },
-        ActionError::AlreadyActedOn => {
-            AppError::Conflict { message: "someone has already acted on the request".into() }
-        }
+        ActionError::TaskNotOpen => AppError::conflict(Conflict::TaskHandled),
+        ActionError::AlreadyActedOn => AppError::conflict(Conflict::AlreadyActedOn),
         ActionError::BadReturnTarget => AppError::field("target_node", ErrorCode::UnknownReference),
         ActionError::BadUser => AppError::field("user", ErrorCode::UnknownReference),
         ActionError::ToRequester => AppError::field("user", ErrorCode::IsRequester),

@@ -105,9 +105,7 @@ pub async fn publish_template(st: &AppState, caller: &Caller, p: PublishTemplate
         };
         crate::workflow::design_server::refuse_problems(&reviewed)?;
         if !crate::workflow::design_server::concerns_of(&txn, &reviewed, user.user_id).await?.is_empty() {
-            return Err(AppError::Conflict {
-                message: "this change needs another process owner's review: save it as a draft (PUT /api/v1/designer/templates/{key}/draft) and publish the draft, which files the review".into(),
-            });
+            return Err(AppError::conflict(crate::error::Conflict::PublishNeedsReview));
         }
         // What the flow names (users, roles, departments) must exist in the organisation.
         let dir = crate::workflow::design_server::load_directory(&txn).await?;
@@ -115,11 +113,9 @@ pub async fn publish_template(st: &AppState, caller: &Caller, p: PublishTemplate
         if !refs.is_empty() {
             return Err(AppError::InvalidTemplate { problems: refs.into_iter().map(|e| e.to_string()).collect() });
         }
-        let version = publish_in(
-            &txn,
-            &Publication { doc: &reviewed, effect: None, by: Some(user.user_id), note: &note, now },
-        )
-        .await?;
+        let version =
+            publish_in(&txn, &Publication { doc: &reviewed, effect: None, by: Some(user.user_id), note: &note, now })
+                .await?;
         audit_publish(&txn, caller, now, &key, version).await?;
         txn.commit().await?;
         get_template(&st.db, caller, &key).await

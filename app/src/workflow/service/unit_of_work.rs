@@ -4,6 +4,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use crate::domain::workflow::notice::NoticeText;
 
 /// One instance, loaded for a change inside its transaction.
 pub(crate) struct Loaded {
@@ -51,14 +52,69 @@ where
     f(&mut stored.engine, &env).map_err(action_error)
 }
 
-/// A notification to deliver after commit.
+/// A notification to deliver after commit. What it says ([`NoticeText`]) is worded in the
+/// recipient's language when it is delivered ([`Notice::word`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Notice {
     pub user_id: i64,
     pub kind: String,
+    /// The request's title, which the words name.
+    #[serde(default)]
+    pub subject: String,
+    /// What to say. `None` on notices queued before texts were worded on delivery: their
+    /// words are in `title` and `body` already.
+    #[serde(default)]
+    pub text: Option<NoticeText>,
+    /// The words, once worded.
+    #[serde(default)]
     pub title: String,
+    #[serde(default)]
     pub body: String,
     pub instance_id: Option<i64>,
+}
+
+impl Notice {
+    fn about(user_id: i64, kind: &str, subject: &str, text: NoticeText, instance_id: i64) -> Self {
+        Self {
+            user_id,
+            kind: kind.into(),
+            subject: subject.into(),
+            text: Some(text),
+            title: String::new(),
+            body: String::new(),
+            instance_id: Some(instance_id),
+        }
+    }
+
+    /// Puts the notice into words in `locale` (the recipient's language).
+    pub(crate) fn word(&mut self, locale: crate::i18n::Locale) {
+        use crate::i18n::td_string;
+        let Some(text) = &self.text else { return };
+        let title = self.subject.clone();
+        self.title = match text {
+            NoticeText::TaskOpened { .. } => td_string!(locale, notice.title_task, title = title).to_string(),
+            NoticeText::Copied { .. } => td_string!(locale, notice.title_cc, title = title).to_string(),
+            NoticeText::Urged => td_string!(locale, notice.title_urged, title = title).to_string(),
+            NoticeText::TaskOverdue { .. } => td_string!(locale, notice.title_overdue, title = title).to_string(),
+            NoticeText::Reminded { .. } => td_string!(locale, notice.title_remind, title = title).to_string(),
+            _ => title,
+        };
+        self.body = match text {
+            NoticeText::TaskOpened { node } => td_string!(locale, notice.task, node = node.clone()).to_string(),
+            NoticeText::Copied { node } => td_string!(locale, notice.cc, node = node.clone()).to_string(),
+            NoticeText::Approved => td_string!(locale, notice.approved).to_string(),
+            NoticeText::Rejected => td_string!(locale, notice.rejected).to_string(),
+            NoticeText::Withdrawn => td_string!(locale, notice.withdrawn).to_string(),
+            NoticeText::Returned => td_string!(locale, notice.returned).to_string(),
+            NoticeText::Urged => td_string!(locale, notice.urged).to_string(),
+            NoticeText::RequestOverdue => td_string!(locale, notice.request_overdue).to_string(),
+            NoticeText::TaskOverdue { node } => {
+                td_string!(locale, notice.task_overdue, node = node.clone()).to_string()
+            }
+            NoticeText::Reminded { node } => td_string!(locale, notice.remind, node = node.clone()).to_string(),
+            NoticeText::Commented { text } => text.clone(),
+        };
+    }
 }
 
 pub(crate) async fn enqueue(conn: &impl ConnectionTrait, notices: &[Notice], now: DateTime<Utc>) -> AppResult<()> {
@@ -152,7 +208,7 @@ pub(crate) async fn persist(txn: &DatabaseTransaction, caller: &Caller, t: &Tran
         .exec(txn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(AppError::Conflict { message: "the request was changed by someone else; reload it".into() });
+        return Err(AppError::conflict(crate::error::Conflict::RequestChanged));
     }
     sync_rows(txn, &RowSync { def, id, title: &loaded.row.title, before, engine, hash: &hash, now }).await?;
     audit::record(txn, caller, now, audit_action, &format!("instance:{id}"), Outcome::Ok, "").await?;
@@ -190,13 +246,8 @@ pub(crate) async fn sync_rows(txn: &DatabaseTransaction, r: &RowSync<'_>) -> App
         let ended = !matches!(t.status, TaskStatus::Open | TaskStatus::Waiting);
         let mut due = None;
         if opened {
-            notices.push(Notice {
-                user_id: t.assignee,
-                kind: "task".into(),
-                title: format!("待办：{title}"),
-                body: format!("请处理「{}」", node_name(&def.flow, &t.node)),
-                instance_id: Some(id),
-            });
+            let node = node_name(&def.flow, &t.node);
+            notices.push(Notice::about(t.assignee, "task", title, NoticeText::TaskOpened { node }, id));
             let timeout = node_timeout(&def.flow, &t.node);
             if let Some(to) = timeout {
                 if cal.is_none() {
@@ -264,75 +315,49 @@ pub(crate) async fn sync_rows(txn: &DatabaseTransaction, r: &RowSync<'_>) -> App
             at: Set(now),
             ..Default::default()
         });
-        let to_requester = |kind: &str, body: String| Notice {
-            user_id: engine.requester,
-            kind: kind.into(),
-            title: title.to_owned(),
-            body,
-            instance_id: Some(id),
-        };
+        let to_requester = |kind: &str, text: NoticeText| Notice::about(engine.requester, kind, title, text, id);
         match &e.kind {
             EventKind::Copied { node, users } => {
                 for u in users {
                     cc.push((node.clone(), *u));
-                    notices.push(Notice {
-                        user_id: *u,
-                        kind: "cc".into(),
-                        title: format!("抄送：{title}"),
-                        body: format!("{}抄送给你", node_name(&def.flow, node)),
-                        instance_id: Some(id),
-                    });
+                    let node = node_name(&def.flow, node);
+                    notices.push(Notice::about(*u, "cc", title, NoticeText::Copied { node }, id));
                 }
             }
             EventKind::Finished { status } => notices.push(to_requester(
                 "decided",
                 match status {
-                    InstanceStatus::Approved => "你的申请已通过".into(),
-                    InstanceStatus::Rejected => "你的申请被驳回".into(),
-                    _ => "你的申请已撤回".into(),
+                    InstanceStatus::Approved => NoticeText::Approved,
+                    InstanceStatus::Rejected => NoticeText::Rejected,
+                    _ => NoticeText::Withdrawn,
                 },
             )),
             EventKind::Returned { .. } | EventKind::AutoReturned { .. }
                 if engine.status == InstanceStatus::Returned =>
             {
-                notices.push(to_requester("returned", "你的申请被退回，请修改后重新提交".into()));
+                notices.push(to_requester("returned", NoticeText::Returned));
             }
             EventKind::Urged => {
                 for t in engine.open_tasks() {
-                    notices.push(Notice {
-                        user_id: t.assignee,
-                        kind: "urged".into(),
-                        title: format!("催办：{title}"),
-                        body: "申请人催你尽快处理".into(),
-                        instance_id: Some(id),
-                    });
+                    notices.push(Notice::about(t.assignee, "urged", title, NoticeText::Urged, id));
                 }
             }
             EventKind::Overdue { task } => {
-                notices.push(to_requester("overdue", "你的申请有环节已超时".into()));
+                notices.push(to_requester("overdue", NoticeText::RequestOverdue));
                 if let Some(t) = engine.tasks.iter().find(|t| t.id == *task) {
-                    notices.push(Notice {
-                        user_id: t.assignee,
-                        kind: "overdue".into(),
-                        title: format!("已超时：{title}"),
-                        body: format!("「{}」已超过处理时限", node_name(&def.flow, &t.node)),
-                        instance_id: Some(id),
-                    });
+                    let node = node_name(&def.flow, &t.node);
+                    notices.push(Notice::about(t.assignee, "overdue", title, NoticeText::TaskOverdue { node }, id));
                 }
             }
             EventKind::Reminded { task } => {
                 if let Some(t) = engine.tasks.iter().find(|t| t.id == *task) {
-                    notices.push(Notice {
-                        user_id: t.assignee,
-                        kind: "remind".into(),
-                        title: format!("提醒：{title}"),
-                        body: format!("「{}」已超时，请尽快处理", node_name(&def.flow, &t.node)),
-                        instance_id: Some(id),
-                    });
+                    let node = node_name(&def.flow, &t.node);
+                    notices.push(Notice::about(t.assignee, "remind", title, NoticeText::Reminded { node }, id));
                 }
             }
             EventKind::Commented if e.actor != Some(engine.requester) => {
-                notices.push(to_requester("comment", e.comment.chars().take(100).collect()));
+                let text = e.comment.chars().take(100).collect();
+                notices.push(to_requester("comment", NoticeText::Commented { text }));
             }
             _ => {}
         }

@@ -5,22 +5,24 @@ use super::*;
 
 pub(in crate::workflow::pages::designer) fn rule_text(l: Lang, r: &ApproverRule, dir: &Directory) -> String {
     match r {
-        ApproverRule::Users { ids } if ids.is_empty() => l.t("未指定人员", "Nobody named").into(),
+        ApproverRule::Users { ids } if ids.is_empty() => td_string!(l.0, designer.nobody_named).into(),
         ApproverRule::Users { ids } => ids.iter().map(|i| dir.user_name(*i)).collect::<Vec<_>>().join("、"),
         ApproverRule::Role { key } => {
             let name = dir.roles.iter().find(|r| &r.key == key).map_or_else(|| key.clone(), |r| r.name.clone());
-            format!("{}：{name}", l.t("角色", "Role"))
+            format!("{}：{name}", td_string!(l.0, designer.role))
         }
-        ApproverRule::Manager { levels: 1 } => l.t("直属主管", "Direct manager").into(),
-        ApproverRule::Manager { levels } => format!("{} {levels} {}", l.t("第", "Manager"), l.t("级主管", "levels up")),
+        ApproverRule::Manager { levels: 1 } => td_string!(l.0, designer.direct_manager).into(),
+        ApproverRule::Manager { levels } => {
+            format!("{} {levels} {}", td_string!(l.0, designer.manager), td_string!(l.0, designer.levels_up))
+        }
         ApproverRule::DepartmentHead { department: None } => {
-            l.t("发起人部门负责人", "Head of the requester's department").into()
+            td_string!(l.0, designer.head_of_the_requester_s_department).into()
         }
         ApproverRule::DepartmentHead { department: Some(d) } => {
             let name = dir.department(*d).map_or_else(|| format!("#{d}"), |d| d.name.clone());
-            format!("{name}{}", l.t("负责人", " head"))
+            format!("{name}{}", td_string!(l.0, designer.head))
         }
-        ApproverRule::RequesterPicks => l.t("发起人自选", "Requester picks").into(),
+        ApproverRule::RequesterPicks => td_string!(l.0, designer.requester_picks).into(),
     }
 }
 
@@ -34,7 +36,7 @@ pub(in crate::workflow::pages::designer) fn cond_text(
         match c {
             Condition::Compare { field, op, value } => {
                 let name = if field == REQUESTER_DEPARTMENT {
-                    l.t("发起人部门", "Requester's department").to_owned()
+                    td_string!(l.0, designer.requester_s_department).to_owned()
                 } else {
                     form.field(field).map_or_else(|| field.clone(), |f| f.label.clone())
                 };
@@ -51,18 +53,18 @@ pub(in crate::workflow::pages::designer) fn cond_text(
                 format!("{name} {} {v}", op_label(l, *op))
             }
             Condition::All { items } | Condition::Any { items } if items.is_empty() => {
-                l.t("（未设置条件）", "(no condition set)").into()
+                td_string!(l.0, designer.no_condition_set).into()
             }
             Condition::All { items } => {
-                items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(l.t(" 且 ", " and "))
+                items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(td_string!(l.0, designer.and))
             }
             Condition::Any { items } => {
-                items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(l.t(" 或 ", " or "))
+                items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(td_string!(l.0, designer.or))
             }
         }
     }
     match c {
-        None => l.t("其他情况（默认）", "Otherwise (default)").into(),
+        None => td_string!(l.0, designer.otherwise_default).into(),
         Some(c) => one(l, c, form, dir),
     }
 }
@@ -75,9 +77,9 @@ pub(in crate::workflow::pages::designer) fn op_label(l: Lang, op: CmpOp) -> &'st
         CmpOp::Le => "≤",
         CmpOp::Gt => ">",
         CmpOp::Ge => "≥",
-        CmpOp::In => l.t("属于", "in"),
-        CmpOp::Contains => l.t("包含", "contains"),
-        CmpOp::IsEmpty => l.t("为空", "is empty"),
+        CmpOp::In => td_string!(l.0, designer.op_in),
+        CmpOp::Contains => td_string!(l.0, designer.contains),
+        CmpOp::IsEmpty => td_string!(l.0, designer.is_empty),
     }
 }
 
@@ -85,18 +87,18 @@ pub(in crate::workflow::pages::designer) fn node_summary(l: Lang, n: &Node, dir:
     match n {
         Node::Approver { rule, mode, .. } => {
             let m = match mode {
-                MultiMode::All => l.t("会签", "all must approve"),
-                MultiMode::Any => l.t("或签", "any one decides"),
-                MultiMode::Sequential => l.t("依次审批", "one after another"),
-                MultiMode::Quorum { .. } => l.t("按人数", "a number of them"),
+                MultiMode::All => td_string!(l.0, designer.all_must_approve),
+                MultiMode::Any => td_string!(l.0, designer.any_one_decides),
+                MultiMode::Sequential => td_string!(l.0, designer.one_after_another),
+                MultiMode::Quorum { .. } => td_string!(l.0, designer.a_number_of_them),
             };
             format!("{} · {m}", rule_text(l, rule, dir))
         }
         Node::Handler { rule, .. } => rule_text(l, rule, dir),
-        Node::Cc { targets, .. } if targets.is_empty() => l.t("未设置抄送人", "Nobody to copy").into(),
+        Node::Cc { targets, .. } if targets.is_empty() => td_string!(l.0, designer.nobody_to_copy).into(),
         Node::Cc { targets, .. } => targets.iter().map(|t| rule_text(l, t, dir)).collect::<Vec<_>>().join("；"),
-        Node::Conditions { arms, .. } => format!("{} {}", arms.len(), l.t("个条件", "branches")),
-        Node::Parallel { arms, .. } => format!("{} {}", arms.len(), l.t("条分支", "branches")),
+        Node::Conditions { arms, .. } => format!("{} {}", arms.len(), td_string!(l.0, designer.branches)),
+        Node::Parallel { arms, .. } => format!("{} {}", arms.len(), td_string!(l.0, designer.branches_2)),
     }
 }
 
@@ -116,7 +118,7 @@ pub(in crate::workflow::pages::designer) fn add_slot(ed: Ed, slot: Slot) -> AnyV
     let s2 = slot.clone();
     view! {
         <div class="fd-slot" data-slot=key.clone() class:hover=move || ed.hover.with(|h| h.as_deref() == Some(k2.as_str()))>
-            <button type="button" class="fd-add" aria-label=l.t("在此处添加节点", "Add a node here") aria-haspopup="menu"
+            <button type="button" class="fd-add" aria-label=td_string!(l.0, designer.add_a_node_here) aria-haspopup="menu"
                 on:click=move |_| ed.menu.update(|m| *m = if m.as_deref() == Some(k3.as_str()) { None } else { Some(k3.clone()) })>"+"</button>
             {move || (ed.menu.with(|m| m.as_deref() == Some(k4.as_str()))).then(|| {
                 let s3 = s2.clone();
@@ -202,7 +204,7 @@ pub(in crate::workflow::pages::designer) fn node_view(
                     // Not a button: the node is one already, and a control inside a control is
                     // lost to screen readers. Keyboard users delete the focused node with Delete
                     // or the panel's button.
-                    <span class="fd-del" aria-hidden="true" title=l.t("删除", "Delete")
+                    <span class="fd-del" aria-hidden="true" title=td_string!(l.0, designer.delete)
                         on:pointerdown=|e| e.stop_propagation()
                         on:click=move |e| {
                             e.stop_propagation();
@@ -249,7 +251,7 @@ pub(in crate::workflow::pages::designer) fn node_view(
                                     move |e| if e.key() == "Enter" { ed.sel.set(Sel::Arm(id_k.clone(), ai)); }
                                 }>
                                 <strong>{name}</strong>
-                                {is_cond.then(|| view! { <small>{if is_default { String::new() } else { format!("{} {}", l.t("优先级", "priority"), ai + 1) }}</small> })}
+                                {is_cond.then(|| view! { <small>{if is_default { String::new() } else { format!("{} {}", td_string!(l.0, designer.priority), ai + 1) }}</small> })}
                                 {text.map(|t| view! { <span class="fd-cond">{t}</span> })}
                             </div>
                             {seq_view(ed, &nodes, Some((id.clone(), ai)), errs, path)}
@@ -263,7 +265,7 @@ pub(in crate::workflow::pages::designer) fn node_view(
                     {path.is_none().then(|| view! {
                         <button type="button" class="btn btn-sm fd-add-arm" data-add-arm=id_add.clone()
                             on:click=move |_| { let id = id_add.clone(); ed.edit(None, move |d| design::add_arm(&mut d.flow, &id).map(|_| ()).map_err(|e| e.to_string())); }>
-                            {if is_cond { l.t("+ 添加条件", "+ Add condition") } else { l.t("+ 添加分支", "+ Add branch") }}
+                            {if is_cond { td_string!(l.0, designer.add_condition) } else { td_string!(l.0, designer.add_branch) }}
                         </button>
                     })}
                     <div class="fd-arms">{arms_view}</div>
@@ -280,11 +282,11 @@ pub(in crate::workflow::pages::designer) fn NodePalette() -> impl IntoView {
     let ed = expect_context::<Ed>();
     let l = ed.l;
     view! {
-        <aside class="designer-palette" aria-label=l.t("节点", "Nodes")>
-            <h2>{l.t("拖入流程", "Drag into the flow")}</h2>
+        <aside class="designer-palette" aria-label=td_string!(l.0, designer.nodes)>
+            <h2>{td_string!(l.0, designer.drag_into_the_flow)}</h2>
             {NodeKind::ALL.into_iter().map(|k| view! {
                 <button type="button" class=format!("palette-item fd-k-{}", k.key()) data-palette=k.key()
-                    title=l.t("拖到流程中的 + 处；或点击添加到末尾", "Drag onto a + in the flow, or click to add at the end")
+                    title=td_string!(l.0, designer.drag_onto_a_in_the_flow_or_click_to_add)
                     on:pointerdown=move |e| {
                         if e.button() != 0 { return; }
                         e.prevent_default();
@@ -297,8 +299,7 @@ pub(in crate::workflow::pages::designer) fn NodePalette() -> impl IntoView {
                     <span class="dot"></span>{kind_label(l, k)}
                 </button>
             }).collect_view()}
-            <p class="muted small">{l.t("键盘：Tab 到 + 按回车选择节点类型；节点上按 Delete 删除；Ctrl+Z 撤销。",
-                "Keyboard: Tab to a + and press Enter to pick a kind; Delete removes the focused node; Ctrl+Z undoes.")}</p>
+            <p class="muted small">{td_string!(l.0, designer.keyboard_tab_to_a_and_press_enter_to)}</p>
         </aside>
     }
 }

@@ -58,18 +58,20 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
             let mut by_field: HashMap<String, Vec<String>> = HashMap::new();
             if let Err(errs) = d.form.check() {
                 for e in errs {
-                    by_field.entry(e.field.clone()).or_default().push(e.message.clone());
-                    general.push(format!("{} {}: {}", l.t("字段", "field"), e.field, e.message));
+                    let text = schema_problem_text(l, &e.problem);
+                    general.push(format!("{} {}: {text}", td_string!(l.0, designer.field), e.field));
+                    by_field.entry(e.field).or_default().push(text);
                 }
             }
             let mut flow_errs = d.flow.validate(&d.form).err().unwrap_or_default();
             flow_errs.extend(ed.dir.with_value(|dir| check_refs(&d.flow, dir)));
             for e in flow_errs {
+                let text = flow_problem_text(l, &e.problem);
                 if e.node_id.is_empty() {
-                    general.push(e.message.clone());
+                    general.push(text);
                 } else {
-                    by_node.entry(e.node_id.clone()).or_default().push(e.message.clone());
-                    general.push(format!("{}: {}", e.node_name, e.message));
+                    general.push(format!("{}: {text}", e.node_name));
+                    by_node.entry(e.node_id).or_default().push(text);
                 }
             }
             (by_node, by_field, general)
@@ -93,7 +95,7 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
         busy.set(true);
         leptos::task::spawn_local(async move {
             match save().await {
-                Ok(()) => ed.note.set(Some((true, l.t("草稿已保存", "Draft saved").into()))),
+                Ok(()) => ed.note.set(Some((true, td_string!(l.0, designer.draft_saved).into()))),
                 Err(e) => ed.note.set(Some((false, explain(i18n, &e)))),
             }
             busy.set(false);
@@ -113,20 +115,16 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
                     rev.set(0);
                     publish_note.set(String::new());
                     versions_tick.update(|v| *v += 1);
-                    ed.note
-                        .set(Some((true, format!("{} v{}", l.t("已发布为版本", "Published as version"), t.version))));
+                    ed.note.set(Some((
+                        true,
+                        format!("{} v{}", td_string!(l.0, designer.published_as_version), t.version),
+                    )));
                 }
                 Ok(crate::workflow::design_api::PublishOutcome::UnderReview { instance_id, .. }) => {
                     publish_note.set(String::new());
                     ed.note.set(Some((
                         true,
-                        format!(
-                            "{} #{instance_id}",
-                            l.t(
-                                "这次改动需要另一位流程管理员复核，已提交复核申请，批准后自动发布：申请",
-                                "This change needs another process owner's review; it publishes when approved: request"
-                            )
-                        ),
+                        format!("{} #{instance_id}", td_string!(l.0, designer.this_change_needs_another_process_owner)),
                     )));
                 }
                 Err(e) => ed.note.set(Some((false, explain(i18n, &e)))),
@@ -143,7 +141,7 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
                         ed.doc.set(s.doc);
                         rev.set(s.draft_rev);
                         ed.dirty.set(false);
-                        ed.note.set(Some((true, l.t("草稿已放弃", "Draft discarded").into())));
+                        ed.note.set(Some((true, td_string!(l.0, designer.draft_discarded).into())));
                     }
                     Err(_) => {
                         let _ = window().location().set_href("/designer");
@@ -295,37 +293,37 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
             view! { <div class="fd-ghost" style=format!("left:{}px;top:{}px", d.x + 8, d.y + 8)>{text}</div> }
         })
     };
-    let tab_btn = move |t: Tab, zh: &'static str, en: &'static str| {
+    let tab_btn = move |t: Tab, label: &'static str| {
         view! {
             <button type="button" role="tab" class="tab" class:active=move || tab.get() == t aria-selected=move || (tab.get() == t).to_string()
-                data-tab=format!("{t:?}").to_lowercase() on:click=move |_| { tab.set(t); ed.sel.set(Sel::None); }>{l.t(zh, en)}</button>
+                data-tab=format!("{t:?}").to_lowercase() on:click=move |_| { tab.set(t); ed.sel.set(Sel::None); }>{label}</button>
         }
     };
     view! {
         // A plain string, read once: leptos_axum renders the <title> after the page, where a
         // reactive read can find its owner gone (a panic that dropped the response).
-        <Title text=format!("{} · {}", ed.doc.with_untracked(|d| d.name.clone()), l.t("流程设计", "Designer"))/>
+        <Title text=format!("{} · {}", ed.doc.with_untracked(|d| d.name.clone()), td_string!(l.0, designer.designer))/>
         <div class="designer" class:dragging=move || ed.drag.with(|d| d.as_ref().is_some_and(|d| d.started))>
             <div class="designer-bar">
-                <a href="/designer" class="btn btn-ghost btn-sm">"‹ "{l.t("全部模板", "All templates")}</a>
+                <a href="/designer" class="btn btn-ghost btn-sm">"‹ "{td_string!(l.0, designer.all_templates)}</a>
                 <h1 class="designer-title">{move || ed.doc.with(|d| d.name.clone())}</h1>
-                <span class="badge badge-info" id="version-badge">{move || if version.get() > 0 { format!("{} v{}", l.t("已发布", "Published"), version.get()) } else { l.t("未发布", "Not published").to_owned() }}</span>
-                {move || (rev.get() > 0 || ed.dirty.get()).then(|| view! { <span class="badge badge-warn" id="draft-badge">{move || if ed.dirty.get() { l.t("有未保存修改", "Unsaved changes") } else { l.t("草稿", "Draft") }}</span> })}
+                <span class="badge badge-info" id="version-badge">{move || if version.get() > 0 { format!("{} v{}", td_string!(l.0, designer.published), version.get()) } else { td_string!(l.0, designer.not_published).to_owned() }}</span>
+                {move || (rev.get() > 0 || ed.dirty.get()).then(|| view! { <span class="badge badge-warn" id="draft-badge">{move || if ed.dirty.get() { td_string!(l.0, designer.unsaved_changes) } else { td_string!(l.0, designer.draft) }}</span> })}
                 <span class="spacer"></span>
-                <button type="button" class="btn btn-ghost btn-sm" id="undo" title=l.t("撤销 (Ctrl+Z)", "Undo (Ctrl+Z)")
-                    disabled=move || { ed.doc.track(); ed.undo.with_value(Vec::is_empty) } on:click=move |_| ed.undo()>{l.t("撤销", "Undo")}</button>
-                <button type="button" class="btn btn-ghost btn-sm" id="redo" title=l.t("重做 (Ctrl+Y)", "Redo (Ctrl+Y)")
-                    disabled=move || { ed.doc.track(); ed.redo.with_value(Vec::is_empty) } on:click=move |_| ed.redo()>{l.t("重做", "Redo")}</button>
+                <button type="button" class="btn btn-ghost btn-sm" id="undo" title=td_string!(l.0, designer.undo_ctrl_z)
+                    disabled=move || { ed.doc.track(); ed.undo.with_value(Vec::is_empty) } on:click=move |_| ed.undo()>{td_string!(l.0, designer.undo)}</button>
+                <button type="button" class="btn btn-ghost btn-sm" id="redo" title=td_string!(l.0, designer.redo_ctrl_y)
+                    disabled=move || { ed.doc.track(); ed.redo.with_value(Vec::is_empty) } on:click=move |_| ed.redo()>{td_string!(l.0, designer.redo)}</button>
                 {move || (rev.get() > 0).then(|| view! {
-                    <button type="button" class="btn btn-ghost btn-sm" id="discard" disabled=move || busy.get() on:click=on_discard>{l.t("放弃草稿", "Discard draft")}</button>
+                    <button type="button" class="btn btn-ghost btn-sm" id="discard" disabled=move || busy.get() on:click=on_discard>{td_string!(l.0, designer.discard_draft)}</button>
                 })}
-                <button type="button" class="btn btn-sm" id="save" disabled=move || busy.get() on:click=on_save>{l.t("保存草稿", "Save draft")}</button>
-                <input class="publish-note" id="publish-note" maxlength="200" placeholder=l.t("版本说明（可选）", "Version note (optional)")
+                <button type="button" class="btn btn-sm" id="save" disabled=move || busy.get() on:click=on_save>{td_string!(l.0, designer.save_draft)}</button>
+                <input class="publish-note" id="publish-note" maxlength="200" placeholder=td_string!(l.0, designer.version_note_optional)
                     prop:value=move || publish_note.get() on:input=move |e| publish_note.set(event_target_value(&e))/>
                 <button type="button" class="btn btn-primary btn-sm" id="publish"
                     disabled=move || { busy.get() || problem_count() > 0 }
-                    title=move || { if problem_count() > 0 { format!("{} {}", problem_count(), l.t("个问题待解决", "problems to fix")) } else { String::new() } }
-                    on:click=on_publish>{l.t("发布", "Publish")}</button>
+                    title=move || { if problem_count() > 0 { format!("{} {}", problem_count(), td_string!(l.0, designer.problems_to_fix)) } else { String::new() } }
+                    on:click=on_publish>{td_string!(l.0, designer.publish)}</button>
             </div>
             {move || ed.note.get().map(|(ok, text)| view! {
                 <div class=if ok { "alert alert-ok designer-note" } else { "alert alert-error designer-note" } role="status" id="designer-note">
@@ -334,12 +332,12 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
                 </div>
             })}
             <div class="tabs designer-tabs" role="tablist">
-                {tab_btn(Tab::Flow, "流程设计", "Flow")}
-                {tab_btn(Tab::Form, "表单设计", "Form")}
-                {tab_btn(Tab::Simulate, "模拟运行", "Simulate")}
-                {tab_btn(Tab::Versions, "版本历史", "Versions")}
+                {tab_btn(Tab::Flow, td_string!(l.0, designer.tab_flow))}
+                {tab_btn(Tab::Form, td_string!(l.0, designer.tab_form))}
+                {tab_btn(Tab::Simulate, td_string!(l.0, designer.tab_simulate))}
+                {tab_btn(Tab::Versions, td_string!(l.0, designer.tab_versions))}
                 <span class="problem-count" id="problem-count" class:ok=move || problem_count() == 0>
-                    {move || if problem_count() == 0 { l.t("✓ 校验通过", "✓ No problems").to_owned() } else { format!("{} {}", problem_count(), l.t("个问题", "problems")) }}
+                    {move || if problem_count() == 0 { td_string!(l.0, designer.no_problems).to_owned() } else { format!("{} {}", problem_count(), td_string!(l.0, designer.problems)) }}
                 </span>
             </div>
             {move || match tab.get() {
@@ -362,23 +360,23 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
                             }>
                             <div class="fd-zoom">
                                 <button type="button" class="btn btn-ghost btn-sm" id="zoom-out" on:click=move |_| zoom.update(|z| *z = (*z - 0.1).max(0.3))>"−"</button>
-                                <button type="button" class="btn btn-ghost btn-sm zoom-level" id="zoom-reset" title=l.t("恢复 100%", "Back to 100%")
+                                <button type="button" class="btn btn-ghost btn-sm zoom-level" id="zoom-reset" title=td_string!(l.0, designer.back_to_100)
                                     on:click=move |_| zoom.set(1.0)>{move || format!("{:.0}%", zoom.get() * 100.0)}</button>
                                 <button type="button" class="btn btn-ghost btn-sm" id="zoom-in" on:click=move |_| zoom.update(|z| *z = (*z + 0.1).min(2.0))>"+"</button>
-                                <button type="button" class="btn btn-ghost btn-sm" id="zoom-fit" title=l.t("缩放到整个流程的宽度", "Zoom to the whole flow's width")
-                                    on:click=move |_| fit()>{l.t("适应宽度", "Fit width")}</button>
+                                <button type="button" class="btn btn-ghost btn-sm" id="zoom-fit" title=td_string!(l.0, designer.zoom_to_the_whole_flow_s_width)
+                                    on:click=move |_| fit()>{td_string!(l.0, designer.fit_width)}</button>
                             </div>
                             <div class="fd-flow" style=move || format!("zoom:{}", zoom.get())>
-                                <div class="fd-start">{l.t("发起人", "Requester")}</div>
+                                <div class="fd-start">{td_string!(l.0, designer.requester)}</div>
                                 {move || {
                                     let d = ed.doc.get();
                                     let errs = problems.with(|p| p.0.clone());
                                     seq_view(ed, &d.flow.nodes, None, &errs, None)
                                 }}
-                                <div class="fd-end">{l.t("流程结束", "End")}</div>
+                                <div class="fd-end">{td_string!(l.0, designer.end)}</div>
                             </div>
                         </div>
-                        <aside class="designer-panel" aria-label=l.t("属性", "Properties")>
+                        <aside class="designer-panel" aria-label=td_string!(l.0, designer.properties)>
                             <SidePanel problems/>
                         </aside>
                     </div>

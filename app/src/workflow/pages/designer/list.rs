@@ -13,22 +13,22 @@ pub fn DesignerListPage() -> impl IntoView {
     let i18n = use_i18n();
     let create_err = move || create.value().get().and_then(Result::err).map(|e| explain(i18n, &e));
     view! {
-        <Title text=l.t("流程设计", "Process designer")/>
+        <Title text=td_string!(l.0, designer.process_designer)/>
         <Stylesheet id="designer-css" href="/designer.css"/>
         <div class="page-head">
-            <h1 class="page-title">{l.t("流程设计", "Process designer")}</h1>
+            <h1 class="page-title">{td_string!(l.0, designer.process_designer)}</h1>
         </div>
         <div class="designer-home">
             <section class="card">
-                <h2>{l.t("新建审批模板", "New template")}</h2>
+                <h2>{td_string!(l.0, designer.new_template)}</h2>
                 <ActionForm action=create attr:class="row-form" attr:id="new-template">
-                    <label class="field"><span>{l.t("名称", "Name")}</span>
-                        <input name="name" required maxlength="40" placeholder=l.t("如：费用报销", "e.g. Expenses")/></label>
-                    <label class="field"><span>{l.t("标识（英文）", "Key")}</span>
+                    <label class="field"><span>{td_string!(l.0, designer.name)}</span>
+                        <input name="name" required maxlength="40" placeholder=td_string!(l.0, designer.e_g_expenses)/></label>
+                    <label class="field"><span>{td_string!(l.0, designer.key_2)}</span>
                         <input name="key" required maxlength="40" pattern="[a-z][a-z0-9_-]*" placeholder="expense_2026"/></label>
-                    <label class="field"><span>{l.t("分类", "Category")}</span>
-                        <input name="category" maxlength="20" placeholder=l.t("如：财务", "e.g. Finance")/></label>
-                    <button type="submit" class="btn btn-primary">{l.t("创建并设计", "Create and design")}</button>
+                    <label class="field"><span>{td_string!(l.0, designer.category)}</span>
+                        <input name="category" maxlength="20" placeholder=td_string!(l.0, designer.e_g_finance)/></label>
+                    <button type="submit" class="btn btn-primary">{td_string!(l.0, designer.create_and_design)}</button>
                 </ActionForm>
                 <p class="field-error" role="alert">{create_err}</p>
             </section>
@@ -37,13 +37,13 @@ pub fn DesignerListPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">{l.t("还没有模板", "No templates yet")}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="empty">{td_string!(l.0, designer.no_templates_yet)}</p> }.into_any(),
                     Ok(list) => view! {
                         <div class="table-wrap card">
                             <table class="table" id="design-list">
                                 <thead><tr>
-                                    <th>{l.t("模板", "Template")}</th><th>{l.t("分类", "Category")}</th>
-                                    <th>{l.t("已发布", "Published")}</th><th>{l.t("草稿", "Draft")}</th>
+                                    <th>{td_string!(l.0, designer.template)}</th><th>{td_string!(l.0, designer.category)}</th>
+                                    <th>{td_string!(l.0, designer.published)}</th><th>{td_string!(l.0, designer.draft)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| view! {
@@ -53,7 +53,7 @@ pub fn DesignerListPage() -> impl IntoView {
                                             <td>{t.category.clone()}</td>
                                             <td>{if t.version > 0 { format!("v{}", t.version) } else { "—".into() }}</td>
                                             <td>{(t.draft_rev > 0).then(|| view! {
-                                                <span class="badge badge-warn">{l.t("草稿", "Draft")}</span>
+                                                <span class="badge badge-warn">{td_string!(l.0, designer.draft)}</span>
                                                 <small class="muted">" "{t.draft_updated_by.clone().map(|u| u.display_name).unwrap_or_default()}
                                                     " "{t.draft_updated_at.clone().map(|a| fmt_time(&a)).unwrap_or_default()}</small>
                                             })}</td>
@@ -106,12 +106,11 @@ pub(in crate::workflow::pages::designer) fn ImportBox(
     };
     view! {
         <section class="card">
-            <h2>{l.t("导入模板", "Import a template")}</h2>
-            <p class="muted small">{l.t("选择从通办导出的 .json 文件；导入后成为草稿，检查无误再发布。",
-                "Choose a .json file exported from Tongban; it becomes a draft to check and publish.")}</p>
+            <h2>{td_string!(l.0, designer.import_a_template)}</h2>
+            <p class="muted small">{td_string!(l.0, designer.choose_a_json_file_exported_from)}</p>
             <label class="btn upload-btn">
                 <Icon name="upload"/>
-                <span>{move || if busy.get() { l.t("正在导入…", "Importing…") } else { l.t("选择文件", "Choose file") }}</span>
+                <span>{move || if busy.get() { td_string!(l.0, designer.importing) } else { td_string!(l.0, designer.choose_file) }}</span>
                 <input type="file" accept=".json,application/json" class="sr-only" id="import-file" node_ref=input on:change=on_change/>
             </label>
             <p class="field-error" role="alert" id="import-error">

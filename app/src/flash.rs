@@ -1,0 +1,148 @@
+//! What a plain form post (a browser without JavaScript yet) leaves for the page it is sent
+//! back to: the error of the form that failed, or the results of a batch.
+//!
+//! The server keeps it in the session between the redirect and the next page, never in the
+//! URL (so a batch of any size fits, and a reload or a shared link does not show it again):
+//! the handler puts it on its response in the internal [`HEADER`]; the server's middleware moves
+//! it into the session under [`SESSION_KEY`], and on the next page request takes it out again
+//! and hands it to the render ([`Incoming`]). The page shows it while it is on the page the
+//! message was for (a page may build a form more than once while it renders, so reading does
+//! not remove it); hydration gets the same value through Leptos's shared context, so the
+//! browser renders what the server did, and once the browser moves to another page the
+//! message is gone. Any area's form can use it: it names no area type.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The session key the message waits under.
+pub const SESSION_KEY: &str = "flash";
+/// The response header a handler leaves the message in; the server's middleware removes it
+/// before the response leaves, so it never reaches a browser.
+pub const HEADER: &str = "x-tongban-flash";
+
+/// A message for the next page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flash {
+    /// The submission of the form posted to `source` (a server function's path or a form
+    /// route) failed; only that form shows it.
+    Error { source: String, error: AppError },
+    /// One row per item of a batch, in the order they were sent.
+    Results(Vec<ResultRow>),
+}
+
+/// One item's outcome in a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub label: String,
+    /// Where the item is, when it exists.
+    pub href: Option<String>,
+    pub error: Option<AppError>,
+}
+
+/// A message on its way: the page it is for (path and query) and the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    pub to: String,
+    pub flash: Flash,
+}
+
+impl Stored {
+    /// Whether this message is for a request of `path`.
+    #[must_use]
+    pub fn is_for(&self, path: &str) -> bool {
+        self.to.split(['?', '#']).next() == Some(path)
+    }
+}
+
+/// The message the server took from the session for the page being rendered (a request
+/// extension, set by the server's middleware): the page's path and the message.
+#[derive(Debug, Clone)]
+pub struct Incoming(pub String, pub Flash);
+
+#[derive(Clone, Copy)]
+struct Slot(StoredValue<Option<(String, Flash)>>);
+
+/// Makes the message for this page available to its components; called once, by the app.
+pub fn provide() {
+    let flash = leptos::server::SharedValue::new(incoming).into_inner();
+    provide_context(Slot(StoredValue::new(flash)));
+}
+
+#[cfg(feature = "ssr")]
+fn incoming() -> Option<(String, Flash)> {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Incoming>().map(|Incoming(path, flash)| (path.clone(), flash.clone())))
+}
+
+#[cfg(not(feature = "ssr"))]
+fn incoming() -> Option<(String, Flash)> {
+    None
+}
+
+/// The message, while the page it was for is the current one.
+fn current() -> Option<Flash> {
+    let here = leptos_router::hooks::use_location().pathname.get_untracked();
+    use_context::<Slot>()?.0.with_value(|f| f.as_ref().filter(|(path, _)| *path == here).map(|(_, f)| f.clone()))
+}
+
+/// The error left for the form posted to `source`, if any.
+#[must_use]
+pub fn error_for(source: &str) -> Option<AppError> {
+    match current()? {
+        Flash::Error { source: s, error } if s == source => Some(error),
+        _ => None,
+    }
+}
+
+/// The results of a batch left for this page, if any.
+#[must_use]
+pub fn results() -> Option<Vec<ResultRow>> {
+    match current()? {
+        Flash::Results(rows) => Some(rows),
+        Flash::Error { .. } => None,
+    }
+}
+
+/// The header value carrying `flash` (percent-encoded JSON: header values are ASCII).
+#[cfg(feature = "ssr")]
+#[must_use]
+pub fn header_value(flash: &Flash) -> Option<http::HeaderValue> {
+    let json = serde_json::to_string(flash).ok()?;
+    http::HeaderValue::from_str(&crate::url::percent_encode(&json)).ok()
+}
+
+/// The message in a header value made by [`header_value`].
+#[cfg(feature = "ssr")]
+#[must_use]
+pub fn from_header(value: &http::HeaderValue) -> Option<Flash> {
+    let text = crate::url::percent_decode(value.to_str().ok()?)?;
+    serde_json::from_str(&text).ok()
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn a_message_survives_its_header() {
+        let flash = Flash::Results(vec![
+            ResultRow { label: "请假 · 张伟 3 天".into(), href: Some("/approvals/7".into()), error: None },
+            ResultRow { label: "#9".into(), href: None, error: Some(AppError::field("comment", ErrorCode::TooLong)) },
+        ]);
+        let v = header_value(&flash).unwrap();
+        assert!(v.to_str().unwrap().is_ascii());
+        assert_eq!(from_header(&v), Some(flash));
+        assert_eq!(from_header(&http::HeaderValue::from_static("%ZZ")), None);
+    }
+
+    #[test]
+    fn a_message_is_for_its_page_only() {
+        let s = Stored { to: "/approvals?box=todo".into(), flash: Flash::Results(vec![]) };
+        assert!(s.is_for("/approvals"));
+        assert!(!s.is_for("/approvals/7"));
+        assert!(!s.is_for("/"));
+    }
+}
