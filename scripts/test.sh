@@ -32,7 +32,9 @@ step "pages read JSON one way (app/src/data.rs)"
 # from_slice: two copies of every type's decoder in the WASM. Pages use crate::data instead.
 pages=$(find app/src -name '*.rs' | grep -E '(pages/|_pages?\.rs$|/shell\.rs$|/components\.rs$)')
 bad=$(grep -nE 'Resource::new(_blocking)?\(|serde_json::from_str' $pages || true)
-if [ -n "$bad" ]; then echo "use crate::data::{blocking, streaming, from_json}:"; echo "$bad"; exit 1; fi
+# A SharedValue with its default (JSON) codec reads with from_str too, wherever it is.
+bad="$bad$(grep -rnE 'SharedValue::new(_with_encoding)?\(' app/src || true)"
+if [ -n "$bad" ]; then echo "use crate::data::{blocking, streaming, from_json} (SharedValue::new_str for a value):"; echo "$bad"; exit 1; fi
 echo "ok"
 
 step "page titles are plain text"

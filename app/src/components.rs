@@ -37,80 +37,89 @@ pub fn role_label(i18n: I18nContext<Locale>, key: &str) -> String {
 
 /// The text for an error code in the current language.
 pub fn code_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
+    // The language read once (a tracked read), each text then by a plain lookup.
+    let l = i18n.get_locale();
     match code {
-        ErrorCode::Required => t_string!(i18n, err.required).to_string(),
-        ErrorCode::TooLong => t_string!(i18n, err.too_long).to_string(),
-        ErrorCode::InvalidFormat => t_string!(i18n, err.invalid_format).to_string(),
-        ErrorCode::Duplicate => t_string!(i18n, err.duplicate).to_string(),
-        ErrorCode::PasswordTooShort => t_string!(i18n, err.password_too_short).to_string(),
-        ErrorCode::PasswordTooWeak => t_string!(i18n, err.password_too_weak).to_string(),
-        ErrorCode::PasswordContainsUsername => t_string!(i18n, err.password_contains_username).to_string(),
-        ErrorCode::WrongPassword => t_string!(i18n, err.wrong_password).to_string(),
-        ErrorCode::WrongCredentials => t_string!(i18n, err.wrong_credentials).to_string(),
-        ErrorCode::Cycle => t_string!(i18n, err.cycle).to_string(),
-        ErrorCode::UnknownReference => t_string!(i18n, err.unknown_reference).to_string(),
-        ErrorCode::PasswordTooCommon => t_string!(i18n, err.password_too_common).to_string(),
-        ErrorCode::IsRequester => t_string!(i18n, err.is_requester).to_string(),
-        ErrorCode::NotEmpty => t_string!(i18n, err.not_empty).to_string(),
-        ErrorCode::OutOfRange => t_string!(i18n, err.out_of_range).to_string(),
-        ErrorCode::InsufficientBalance => t_string!(i18n, err.insufficient_balance).to_string(),
-        ErrorCode::NotAllowed => t_string!(i18n, err.not_allowed).to_string(),
+        ErrorCode::Required => td_string!(l, err.required).to_string(),
+        ErrorCode::TooLong => td_string!(l, err.too_long).to_string(),
+        ErrorCode::InvalidFormat => td_string!(l, err.invalid_format).to_string(),
+        ErrorCode::Duplicate => td_string!(l, err.duplicate).to_string(),
+        ErrorCode::PasswordTooShort => td_string!(l, err.password_too_short).to_string(),
+        ErrorCode::PasswordTooWeak => td_string!(l, err.password_too_weak).to_string(),
+        ErrorCode::PasswordContainsUsername => td_string!(l, err.password_contains_username).to_string(),
+        ErrorCode::WrongPassword => td_string!(l, err.wrong_password).to_string(),
+        ErrorCode::WrongCredentials => td_string!(l, err.wrong_credentials).to_string(),
+        ErrorCode::Cycle => td_string!(l, err.cycle).to_string(),
+        ErrorCode::UnknownReference => td_string!(l, err.unknown_reference).to_string(),
+        ErrorCode::PasswordTooCommon => td_string!(l, err.password_too_common).to_string(),
+        ErrorCode::IsRequester => td_string!(l, err.is_requester).to_string(),
+        ErrorCode::NotEmpty => td_string!(l, err.not_empty).to_string(),
+        ErrorCode::OutOfRange => td_string!(l, err.out_of_range).to_string(),
+        ErrorCode::InsufficientBalance => td_string!(l, err.insufficient_balance).to_string(),
+        ErrorCode::NotAllowed => td_string!(l, err.not_allowed).to_string(),
     }
+}
+
+/// `text` with its one `{name}` placeholder filled in. Messages with a parameter that reach
+/// the main WASM module are translated whole (`"草稿刚被 {name} 保存…"`) and filled here: one
+/// function, rather than a generated builder type per message.
+pub fn fill(text: &str, name: &str, value: &str) -> String {
+    text.replace(&["{", name, "}"].concat(), value)
 }
 
 /// Why an operation was refused in the state things are in, in the current language.
 fn conflict_text(i18n: I18nContext<Locale>, c: &Conflict) -> String {
+    // The language read once (a tracked read), each text then by a plain lookup.
+    let l = i18n.get_locale();
     match c {
-        Conflict::RequestChanged => t_string!(i18n, conflict.request_changed).to_string(),
-        Conflict::RequestNotRunning => t_string!(i18n, conflict.request_not_running).to_string(),
-        Conflict::TaskHandled => t_string!(i18n, conflict.task_handled).to_string(),
-        Conflict::AlreadyActedOn => t_string!(i18n, conflict.already_acted_on).to_string(),
-        Conflict::NotReturned => t_string!(i18n, conflict.not_returned).to_string(),
-        Conflict::TokenLimit { max } => t_string!(i18n, conflict.token_limit, max = *max).to_string(),
-        Conflict::OwnAccount => t_string!(i18n, conflict.own_account).to_string(),
-        Conflict::OwnAdminRole => t_string!(i18n, conflict.own_admin_role).to_string(),
-        Conflict::AdminRoleFixed => t_string!(i18n, conflict.admin_role_fixed).to_string(),
-        Conflict::BuiltinRole => t_string!(i18n, conflict.builtin_role).to_string(),
-        Conflict::DraftCreatedMeanwhile => t_string!(i18n, conflict.draft_created_meanwhile).to_string(),
-        Conflict::DraftExists { template } => {
-            t_string!(i18n, conflict.draft_exists, template = template.clone()).to_string()
-        }
-        Conflict::DraftGone => t_string!(i18n, conflict.draft_gone).to_string(),
-        Conflict::DraftSavedBy { name } => t_string!(i18n, conflict.draft_saved_by, name = name.clone()).to_string(),
-        Conflict::DraftChanged => t_string!(i18n, conflict.draft_changed).to_string(),
-        Conflict::ReviewPending => t_string!(i18n, conflict.review_pending).to_string(),
-        Conflict::NoReviewer => t_string!(i18n, conflict.no_reviewer).to_string(),
+        Conflict::RequestChanged => td_string!(l, conflict.request_changed).to_string(),
+        Conflict::RequestNotRunning => td_string!(l, conflict.request_not_running).to_string(),
+        Conflict::TaskHandled => td_string!(l, conflict.task_handled).to_string(),
+        Conflict::AlreadyActedOn => td_string!(l, conflict.already_acted_on).to_string(),
+        Conflict::NotReturned => td_string!(l, conflict.not_returned).to_string(),
+        Conflict::TokenLimit { max } => fill(td_string!(l, conflict.token_limit), "max", &max.to_string()),
+        Conflict::OwnAccount => td_string!(l, conflict.own_account).to_string(),
+        Conflict::OwnAdminRole => td_string!(l, conflict.own_admin_role).to_string(),
+        Conflict::AdminRoleFixed => td_string!(l, conflict.admin_role_fixed).to_string(),
+        Conflict::BuiltinRole => td_string!(l, conflict.builtin_role).to_string(),
+        Conflict::DraftCreatedMeanwhile => td_string!(l, conflict.draft_created_meanwhile).to_string(),
+        Conflict::DraftExists { template } => fill(td_string!(l, conflict.draft_exists), "template", template),
+        Conflict::DraftGone => td_string!(l, conflict.draft_gone).to_string(),
+        Conflict::DraftSavedBy { name } => fill(td_string!(l, conflict.draft_saved_by), "name", name),
+        Conflict::DraftChanged => td_string!(l, conflict.draft_changed).to_string(),
+        Conflict::ReviewPending => td_string!(l, conflict.review_pending).to_string(),
+        Conflict::NoReviewer => td_string!(l, conflict.no_reviewer).to_string(),
         Conflict::ReviewedDraftChanged { template } => {
-            t_string!(i18n, conflict.reviewed_draft_changed, template = template.clone()).to_string()
+            fill(td_string!(l, conflict.reviewed_draft_changed), "template", template)
         }
         Conflict::RollbackNeedsReview { version } => {
-            t_string!(i18n, conflict.rollback_needs_review, version = *version).to_string()
+            fill(td_string!(l, conflict.rollback_needs_review), "version", &version.to_string())
         }
-        Conflict::PublishNeedsReview => t_string!(i18n, conflict.publish_needs_review).to_string(),
-        Conflict::UsernameTaken { username } => {
-            t_string!(i18n, conflict.username_taken, username = username.clone()).to_string()
-        }
-        Conflict::UploadQuota { mb } => t_string!(i18n, conflict.upload_quota, mb = *mb).to_string(),
+        Conflict::PublishNeedsReview => td_string!(l, conflict.publish_needs_review).to_string(),
+        Conflict::UsernameTaken { username } => fill(td_string!(l, conflict.username_taken), "username", username),
+        Conflict::UploadQuota { mb } => fill(td_string!(l, conflict.upload_quota), "mb", &mb.to_string()),
     }
 }
 
 /// The text for any error in the current language.
 pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
+    // The language read once (a tracked read), each text then by a plain lookup.
+    let l = i18n.get_locale();
     match e {
-        AppError::NotFound => t_string!(i18n, err.not_found).to_string(),
-        AppError::Forbidden => t_string!(i18n, err.forbidden).to_string(),
-        AppError::Unauthenticated => t_string!(i18n, err.unauthenticated).to_string(),
+        AppError::NotFound => td_string!(l, err.not_found).to_string(),
+        AppError::Forbidden => td_string!(l, err.forbidden).to_string(),
+        AppError::Unauthenticated => td_string!(l, err.unauthenticated).to_string(),
         AppError::Validation { code, .. } => code_text(i18n, *code),
-        AppError::InvalidForm { .. } => t_string!(i18n, err.invalid_form).to_string(),
+        AppError::InvalidForm { .. } => td_string!(l, err.invalid_form).to_string(),
         AppError::InvalidTemplate { problems } => {
             // Each problem is English for API clients; the designer words the same checks itself.
-            t_string!(i18n, err.invalid_template, count = problems.len()).to_string()
+            td_string!(l, err.invalid_template, count = problems.len()).to_string()
         }
-        AppError::BadRequest { .. } => t_string!(i18n, err.bad_request).to_string(),
-        AppError::PayloadTooLarge => t_string!(i18n, err.too_large).to_string(),
+        AppError::BadRequest { .. } => td_string!(l, err.bad_request).to_string(),
+        AppError::PayloadTooLarge => td_string!(l, err.too_large).to_string(),
         AppError::Conflict { reason, .. } => conflict_text(i18n, reason),
         AppError::TooManyAttempts { retry_after_secs } => {
-            t_string!(i18n, err.too_many, minutes = retry_after_secs.div_ceil(60)).to_string()
+            td_string!(l, err.too_many, minutes = retry_after_secs.div_ceil(60)).to_string()
         }
         AppError::Internal { request_id } => {
             // An error from a service called while the server rendered this page does not name
@@ -124,9 +133,9 @@ pub fn error_text(i18n: I18nContext<Locale>, e: &AppError) -> String {
             };
             #[cfg(not(feature = "ssr"))]
             let id = request_id.clone();
-            t_string!(i18n, err.internal, id = id).to_string()
+            td_string!(l, err.internal, id = id).to_string()
         }
-        AppError::PasswordChangeRequired => t_string!(i18n, err.password_change_required).to_string(),
+        AppError::PasswordChangeRequired => td_string!(l, err.password_change_required).to_string(),
     }
 }
 
@@ -254,7 +263,7 @@ pub fn Pager(page: u64, pages: u64, total: u64, base: String) -> impl IntoView {
     let prev = (page > 1).then(|| link(page - 1));
     let next = (page < pages).then(|| link(page + 1));
     view! {
-        <nav class="pager" aria-label=move || t_string!(i18n, a11y.pagination).to_string()>
+        <nav class="pager" aria-label=td_string!(i18n.get_locale_untracked(), a11y.pagination)>
             {prev.map(|h| view! { <a class="btn btn-ghost" href=h>{t!(i18n, common.prev)}</a> })}
             <span class="muted">{t!(i18n, common.page_of, page = page, pages = pages, total = total)}</span>
             {next.map(|h| view! { <a class="btn btn-ghost" href=h>{t!(i18n, common.next)}</a> })}

@@ -65,20 +65,29 @@ pub struct Incoming(pub String, pub Flash);
 struct Slot(StoredValue<Option<(String, Flash)>>);
 
 /// Makes the message for this page available to its components; called once, by the app.
+///
+/// It crosses to the browser as JSON text in a plain string value and is read with
+/// `crate::data::from_json`, the reader server-function responses use: a `SharedValue` of the
+/// message itself would read it with a second JSON reader and put a second copy of every
+/// error's decoder into the main WASM module (about 9 KB brotli).
 pub fn provide() {
-    let flash = leptos::server::SharedValue::new(incoming).into_inner();
+    let text: String = leptos::server::SharedValue::new_str(incoming).into_inner();
+    let flash = (!text.is_empty()).then(|| crate::data::from_json::<(String, Flash)>(&text).ok()).flatten();
     provide_context(Slot(StoredValue::new(flash)));
 }
 
 #[cfg(feature = "ssr")]
-fn incoming() -> Option<(String, Flash)> {
+fn incoming() -> String {
     use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<Incoming>().map(|Incoming(path, flash)| (path.clone(), flash.clone())))
+        .and_then(|p| {
+            p.extensions.get::<Incoming>().and_then(|Incoming(path, flash)| serde_json::to_string(&(path, flash)).ok())
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(not(feature = "ssr"))]
-fn incoming() -> Option<(String, Flash)> {
-    None
+fn incoming() -> String {
+    String::new()
 }
 
 /// The message, while the page it was for is the current one.

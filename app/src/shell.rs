@@ -291,7 +291,7 @@ fn AppFrame() -> impl IntoView {
     };
     view! {
         <div class="app">
-            <aside class="sidebar" aria-label=move || t_string!(i18n, a11y.main_nav).to_string()>
+            <aside class="sidebar" aria-label=td_string!(i18n.get_locale_untracked(), a11y.main_nav)>
                 <a class="brand" href="/">
                     <span class="brand-mark">"通"</span>
                     <span class="brand-name">{t!(i18n, app_name)}</span>
@@ -355,7 +355,7 @@ fn AppFrame() -> impl IntoView {
                     </a>
                 })}
             </div>
-            <nav class="tabbar" aria-label=move || t_string!(i18n, a11y.tabbar).to_string()>
+            <nav class="tabbar" aria-label=td_string!(i18n.get_locale_untracked(), a11y.tabbar)>
                 <A href="/" exact=true><Icon name="home"/><span>{t!(i18n, nav.home)}</span></A>
                 <A href="/approvals"><Icon name="approve"/><span>{t!(i18n, nav.approvals)}</span>{todo_badge()}</A>
                 <A href="/contacts"><Icon name="contacts"/><span>{t!(i18n, nav.contacts)}</span></A>
@@ -431,7 +431,7 @@ pub fn AdminTabs() -> impl IntoView {
                 p.can(perm).then(|| view! { <A href=href>{label}</A> })
             };
             Some(view! {
-                <nav class="tabs" aria-label=move || t_string!(i18n, a11y.admin_tabs).to_string()>
+                <nav class="tabs" aria-label=td_string!(i18n.get_locale_untracked(), a11y.admin_tabs)>
                     {tab(Permission::UserRead, "/admin/users", t_string!(i18n, nav.users).to_string())}
                     {tab(Permission::DeptManage, "/admin/departments", t_string!(i18n, nav.departments).to_string())}
                     {tab(Permission::RoleManage, "/admin/roles", t_string!(i18n, nav.roles).to_string())}

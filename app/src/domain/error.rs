@@ -89,9 +89,12 @@ pub struct FieldError {
 /// Why an operation cannot be done in the state things are in now (HTTP 409), with what a
 /// message about it needs. The UI translates it; the API also sends an English text
 /// ([`Conflict::english`]).
+///
+/// Read back through [`ConflictWire`], one flat record, rather than serde's code for an
+/// internally tagged enum: the browser reads every error, so this is in the main WASM module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(tag = "code", rename_all = "snake_case")]
+#[serde(tag = "code", rename_all = "snake_case", try_from = "ConflictWire")]
 pub enum Conflict {
     /// Someone changed the request since it was loaded.
     RequestChanged,
@@ -179,5 +182,94 @@ impl Conflict {
                 format!("the upload quota of {mb} MB a day is used up; try again tomorrow or ask an administrator")
             }
         }
+    }
+}
+
+/// A [`Conflict`] as it is read: the code and whichever parameters it has.
+#[derive(Deserialize)]
+pub struct ConflictWire {
+    code: String,
+    #[serde(default)]
+    max: u32,
+    #[serde(default)]
+    mb: u64,
+    #[serde(default)]
+    version: i32,
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    username: String,
+}
+
+impl TryFrom<ConflictWire> for Conflict {
+    type Error = String;
+
+    fn try_from(w: ConflictWire) -> Result<Self, String> {
+        Ok(match w.code.as_str() {
+            "request_changed" => Self::RequestChanged,
+            "request_not_running" => Self::RequestNotRunning,
+            "task_handled" => Self::TaskHandled,
+            "already_acted_on" => Self::AlreadyActedOn,
+            "not_returned" => Self::NotReturned,
+            "token_limit" => Self::TokenLimit { max: w.max },
+            "own_account" => Self::OwnAccount,
+            "own_admin_role" => Self::OwnAdminRole,
+            "admin_role_fixed" => Self::AdminRoleFixed,
+            "builtin_role" => Self::BuiltinRole,
+            "draft_created_meanwhile" => Self::DraftCreatedMeanwhile,
+            "draft_exists" => Self::DraftExists { template: w.template },
+            "draft_gone" => Self::DraftGone,
+            "draft_saved_by" => Self::DraftSavedBy { name: w.name },
+            "draft_changed" => Self::DraftChanged,
+            "review_pending" => Self::ReviewPending,
+            "no_reviewer" => Self::NoReviewer,
+            "reviewed_draft_changed" => Self::ReviewedDraftChanged { template: w.template },
+            "rollback_needs_review" => Self::RollbackNeedsReview { version: w.version },
+            "publish_needs_review" => Self::PublishNeedsReview,
+            "username_taken" => Self::UsernameTaken { username: w.username },
+            "upload_quota" => Self::UploadQuota { mb: w.mb },
+            other => return Err(format!("unknown conflict {other}")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_conflict_reads_back_as_written() {
+        let all = [
+            Conflict::RequestChanged,
+            Conflict::RequestNotRunning,
+            Conflict::TaskHandled,
+            Conflict::AlreadyActedOn,
+            Conflict::NotReturned,
+            Conflict::TokenLimit { max: 20 },
+            Conflict::OwnAccount,
+            Conflict::OwnAdminRole,
+            Conflict::AdminRoleFixed,
+            Conflict::BuiltinRole,
+            Conflict::DraftCreatedMeanwhile,
+            Conflict::DraftExists { template: "leave".into() },
+            Conflict::DraftGone,
+            Conflict::DraftSavedBy { name: "韩梅".into() },
+            Conflict::DraftChanged,
+            Conflict::ReviewPending,
+            Conflict::NoReviewer,
+            Conflict::ReviewedDraftChanged { template: "expense".into() },
+            Conflict::RollbackNeedsReview { version: 3 },
+            Conflict::PublishNeedsReview,
+            Conflict::UsernameTaken { username: "wang.fang".into() },
+            Conflict::UploadQuota { mb: 500 },
+        ];
+        for c in all {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(serde_json::from_str::<Conflict>(&json).unwrap(), c, "{json}");
+            assert!(!c.english().is_empty());
+        }
+        assert!(serde_json::from_str::<Conflict>(r#"{"code": "nonsense"}"#).is_err());
     }
 }

@@ -93,7 +93,7 @@ pub fn ListsPage() -> impl IntoView {
             <h1 class="page-title">{t!(i18n, nav.approvals)}</h1>
             <a class="btn btn-primary" href="/approvals/new"><Icon name="plus"/><span>{t!(i18n, wf.new_request)}</span></a>
         </div>
-        <nav class="tabs box-tabs" aria-label=move || t_string!(i18n, a11y.lists).to_string()>
+        <nav class="tabs box-tabs" aria-label=td_string!(i18n.get_locale_untracked(), a11y.lists)>
             {tab(TaskBox::Todo, t_string!(i18n, wf.todo).to_string())}
             {tab(TaskBox::Done, t_string!(i18n, wf.done).to_string())}
             {tab(TaskBox::Mine, t_string!(i18n, wf.mine).to_string())}
@@ -167,7 +167,7 @@ pub fn ListsPage() -> impl IntoView {
                                 <li class="inbox-row card" class:overdue=it.overdue>
                                     {todo.then(|| it.task_id.map(|t| view! {
                                         <label class="row-check">
-                                            <input type="checkbox" name="task" value=t form="batch-form" aria-label=t_string!(i18n, a11y.select_item, title = it.title.clone()).to_string()/>
+                                            <input type="checkbox" name="task" value=t form="batch-form" aria-label=crate::components::fill(t_string!(i18n, a11y.select_item), "title", &it.title)/>
                                         </label>
                                     }))}
                                     <a class="inbox-main" href=href>
