@@ -339,4 +339,33 @@ mod tests {
         assert_eq!(fmt_time("2026-11-21T16:30:00Z"), "2026-11-22 00:30");
         assert_eq!(fmt_time("garbage"), "garbage");
     }
+
+    #[test]
+    fn a_message_is_filled_with_its_parameter() {
+        assert_eq!(fill("草稿刚被 {name} 保存", "name", "韩梅"), "草稿刚被 韩梅 保存");
+        assert_eq!(fill("At most {max} tokens", "max", "20"), "At most 20 tokens");
+        assert_eq!(fill("no placeholder", "name", "x"), "no placeholder");
+    }
+
+    /// Every message the main module fills has its placeholder in both languages.
+    #[test]
+    fn every_filled_message_has_its_placeholder() {
+        let filled = [
+            ("conflict", "token_limit", "max"),
+            ("conflict", "draft_exists", "template"),
+            ("conflict", "draft_saved_by", "name"),
+            ("conflict", "reviewed_draft_changed", "template"),
+            ("conflict", "rollback_needs_review", "version"),
+            ("conflict", "username_taken", "username"),
+            ("conflict", "upload_quota", "mb"),
+            ("a11y", "select_item", "title"),
+        ];
+        for file in [include_str!("../locales/zh-CN.json"), include_str!("../locales/en.json")] {
+            let v: serde_json::Value = serde_json::from_str(file).unwrap();
+            for (group, key, name) in filled {
+                let text = v[group][key].as_str().unwrap_or_default();
+                assert!(text.contains(&format!("{{{name}}}")), "{group}.{key} lacks {{{name}}}: {text:?}");
+            }
+        }
+    }
 }
