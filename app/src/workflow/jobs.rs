@@ -100,35 +100,22 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
     };
     drop(loaded);
     let caller = Caller::system();
+    let versions = st.area::<VersionCache>();
+    // One system transition of this task's instance, in this transaction.
+    let step = async |action: SystemAction, extra: Vec<i64>| {
+        system_step(&txn, &versions, &caller, t.instance_id, action, extra, now).await
+    };
     let task = t.seq as u32;
     let mut next = None;
     if t.overdue {
         // Only reminders repeat.
-        system_step(
-            &txn,
-            &st.area::<VersionCache>(),
-            &caller,
-            t.instance_id,
-            SystemAction::Remind { task },
-            vec![],
-            now,
-        )
-        .await?;
+        step(SystemAction::Remind { task }, vec![]).await?;
         if let TimeoutAction::Remind { every_minutes } = timeout.action {
             let cal = work_calendar(&txn).await?;
             next = Some(add_working(&cal, now, i64::from(every_minutes)));
         }
     } else {
-        system_step(
-            &txn,
-            &st.area::<VersionCache>(),
-            &caller,
-            t.instance_id,
-            SystemAction::MarkOverdue { task },
-            vec![],
-            now,
-        )
-        .await?;
+        step(SystemAction::MarkOverdue { task }, vec![]).await?;
         wf_violations::Entity::insert(wf_violations::ActiveModel {
             instance_id: Set(t.instance_id),
             task_id: Set(t.id),
@@ -142,73 +129,26 @@ async fn fire(st: &AppState, owner: &str, id: i64, now: DateTime<Utc>) -> AppRes
         .await?;
         match timeout.action {
             TimeoutAction::Remind { every_minutes } => {
-                system_step(
-                    &txn,
-                    &st.area::<VersionCache>(),
-                    &caller,
-                    t.instance_id,
-                    SystemAction::Remind { task },
-                    vec![],
-                    now,
-                )
-                .await?;
+                step(SystemAction::Remind { task }, vec![]).await?;
                 let cal = work_calendar(&txn).await?;
                 next = Some(add_working(&cal, now, i64::from(every_minutes)));
             }
             TimeoutAction::Escalate => {
                 let manager = users::Entity::find_by_id(t.assignee_id).one(&txn).await?.and_then(|u| u.manager_id);
                 let moved = match manager {
-                    Some(m) => {
-                        system_step(
-                            &txn,
-                            &st.area::<VersionCache>(),
-                            &caller,
-                            t.instance_id,
-                            SystemAction::Escalate { task, to: m },
-                            vec![m],
-                            now,
-                        )
-                        .await?
-                    }
+                    Some(m) => step(SystemAction::Escalate { task, to: m }, vec![m]).await?,
                     None => None,
                 };
                 if moved.is_none() {
                     // Nobody above: the handler is reminded instead.
-                    system_step(
-                        &txn,
-                        &st.area::<VersionCache>(),
-                        &caller,
-                        t.instance_id,
-                        SystemAction::Remind { task },
-                        vec![],
-                        now,
-                    )
-                    .await?;
+                    step(SystemAction::Remind { task }, vec![]).await?;
                 }
             }
             TimeoutAction::AutoApprove => {
-                system_step(
-                    &txn,
-                    &st.area::<VersionCache>(),
-                    &caller,
-                    t.instance_id,
-                    SystemAction::AutoApprove { task },
-                    vec![],
-                    now,
-                )
-                .await?;
+                step(SystemAction::AutoApprove { task }, vec![]).await?;
             }
             TimeoutAction::AutoReturn => {
-                system_step(
-                    &txn,
-                    &st.area::<VersionCache>(),
-                    &caller,
-                    t.instance_id,
-                    SystemAction::AutoReturn { task },
-                    vec![],
-                    now,
-                )
-                .await?;
+                step(SystemAction::AutoReturn { task }, vec![]).await?;
             }
         }
     }
