@@ -361,7 +361,7 @@ mod tests {
             ("a11y", "select_item", "title"),
         ];
         for file in [include_str!("../locales/zh-CN.json"), include_str!("../locales/en.json")] {
-            let v: serde_json::Value = serde_json::from_str(file).unwrap();
+            let v: serde_json::Value = crate::data::from_json(file).unwrap();
             for (group, key, name) in filled {
                 let text = v[group][key].as_str().unwrap_or_default();
                 assert!(text.contains(&format!("{{{name}}}")), "{group}.{key} lacks {{{name}}}: {text:?}");
