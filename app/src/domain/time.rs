@@ -47,10 +47,62 @@ pub fn day_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> (Option<Date
     (from.map(day_start), to.map(|d| d.succ_opt().map_or_else(|| day_start(d) + Duration::days(1), day_start)))
 }
 
-/// A date as people type it: `YYYY-MM-DD`.
+/// A date as people type it: `YYYY-MM-DD` (the month and day may have one digit).
+///
+/// Read by hand, as [`parse_instant`]: chrono's format-string parser would otherwise be in the
+/// browser's WASM for these alone.
 #[must_use]
 pub fn parse_day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    let mut parts = s.trim().split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(digits(y, 4)?).ok()?, digits(m, 2)?, digits(d, 2)?)
+}
+
+/// An instant as the server writes it, RFC 3339 (`2026-11-23T01:30:00.123456+00:00`, `…Z`).
+#[must_use]
+pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    let (date, rest) = (s.get(..10)?, s.get(10..)?);
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    let (hms, zone) = (rest.get(..8)?, rest.get(8..)?);
+    let mut f = hms.split(':');
+    let (h, m, sec) = (digits(f.next()?, 2)?, digits(f.next()?, 2)?, digits(f.next()?, 2)?);
+    let zone = match zone.strip_prefix('.') {
+        Some(frac) => {
+            let z = frac.trim_start_matches(|c: char| c.is_ascii_digit());
+            (z.len() < frac.len()).then_some(z)?
+        }
+        None => zone,
+    };
+    let offset = match zone {
+        "Z" | "z" => 0,
+        z => {
+            let sign = match z.get(..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            let (oh, om) = z.get(1..)?.split_once(':')?;
+            let (oh, om) = (digits(oh, 2)?, digits(om, 2)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            sign * i64::from(oh * 3600 + om * 60)
+        }
+    };
+    let naive = parse_day(date)?.and_hms_opt(h, m, sec)?;
+    Some(DateTime::from_naive_utc_and_offset(naive - Duration::seconds(offset), Utc))
+}
+
+/// `t` as a number when it is 1 to `max` ASCII digits.
+fn digits(t: &str, max: usize) -> Option<u32> {
+    if t.is_empty() || t.len() > max || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
 }
 
 /// `YYYY-MM-DD HH:MM` in China time, written out by hand: chrono's format-string machinery
@@ -86,6 +138,40 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         parse_day(s).unwrap()
+    }
+
+    #[test]
+    fn dates_and_instants_read_as_chrono_reads_them() {
+        for ok in ["2026-11-23", "2026-1-5", " 2026-02-28 ", "2024-02-29"] {
+            assert_eq!(parse_day(ok), NaiveDate::parse_from_str(ok.trim(), "%Y-%m-%d").ok(), "{ok}");
+        }
+        for bad in
+            ["", "2026-13-01", "2026-02-30", "2026/11/23", "26-11-23", "2026-11-23-1", "2026-+1-05", "2026-011-05"]
+        {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
+        for ok in [
+            "2026-11-23T01:30:00Z",
+            "2026-11-23T01:30:00.123456+00:00",
+            "2026-11-23T09:30:00+08:00",
+            "2026-11-22T20:30:59.5-05:30",
+            "2026-11-23 01:30:00z",
+        ] {
+            let chrono = DateTime::parse_from_rfc3339(ok).ok().map(|t| t.with_timezone(&Utc));
+            assert_eq!(parse_instant(ok), chrono, "{ok}");
+            assert!(chrono.is_some(), "{ok}");
+        }
+        for bad in [
+            "",
+            "2026-11-23",
+            "2026-11-23T01:30:00",
+            "2026-11-23T01:30:00+8:00",
+            "2026-11-23T25:00:00Z",
+            "2026-11-23T01:30:00.Z",
+            "garbage",
+        ] {
+            assert_eq!(parse_instant(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -554,7 +554,7 @@ fn value_text(v: &Value) -> Option<String> {
 }
 
 fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    crate::domain::time::parse_day(s)
 }
 
 /// What a condition is evaluated against: the validated form values and the requester's

@@ -371,7 +371,7 @@ fn id_of(v: &Value) -> Option<i64> {
 }
 
 fn date_of(v: &Value) -> Option<chrono::NaiveDate> {
-    v.as_str().and_then(|s| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
+    v.as_str().and_then(crate::domain::time::parse_day)
 }
 
 fn validate_field(f: &Field, v: Option<&Value>, path: &str, errs: &mut Vec<FieldError>) -> Option<Value> {

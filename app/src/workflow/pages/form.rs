@@ -588,7 +588,7 @@ fn field_input(
             let (start, end, sh, eh) = (start.clone(), end.clone(), start_half.clone(), end_half.clone());
             let days = move || {
                 cx.values.with(|v| {
-                    let date = |k: &str| chrono::NaiveDate::parse_from_str(&formdata::text(v, k), "%Y-%m-%d").ok();
+                    let date = |k: &str| crate::domain::time::parse_day(&formdata::text(v, k));
                     let half = |k: &Option<String>, d: Half| match k.as_deref().map(|k| formdata::text(v, k)).as_deref() {
                         Some("pm") => Half::Pm,
                         Some("am") => Half::Am,
