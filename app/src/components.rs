@@ -10,10 +10,7 @@ use leptos_i18n::I18nContext;
 /// Time (UTC+8), the same on the server and in the browser.
 #[must_use]
 pub fn fmt_time(rfc3339: &str) -> String {
-    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(t) => crate::domain::time::fmt_minutes(t.with_timezone(&chrono::Utc)),
-        Err(_) => rfc3339.to_owned(),
-    }
+    crate::domain::time::parse_instant(rfc3339).map_or_else(|| rfc3339.to_owned(), crate::domain::time::fmt_minutes)
 }
 
 /// Text that may be empty, as an optional child: an empty text node cannot be hydrated.
@@ -65,6 +62,13 @@ pub fn code_text(i18n: I18nContext<Locale>, code: ErrorCode) -> String {
 /// function, rather than a generated builder type per message.
 pub fn fill(text: &str, name: &str, value: &str) -> String {
     text.replace(&["{", name, "}"].concat(), value)
+}
+
+/// A request's title in the reader's language: who asks for what (「张伟的报销」,
+/// "报销 from 张伟"). The stored title (search, the API) is this in the default language.
+#[must_use]
+pub fn request_title(l: Locale, requester: &str, template: &str) -> String {
+    fill(&fill(td_string!(l, wf.request_title), "template", template), "name", requester)
 }
 
 /// Why an operation was refused in the state things are in, in the current language.
@@ -341,6 +345,12 @@ mod tests {
     }
 
     #[test]
+    fn a_request_title_reads_in_each_language() {
+        assert_eq!(request_title(Locale::zh_CN, "张伟", "报销"), "张伟的报销");
+        assert_eq!(request_title(Locale::en, "Zhang Wei", "Expenses"), "Expenses from Zhang Wei");
+    }
+
+    #[test]
     fn a_message_is_filled_with_its_parameter() {
         assert_eq!(fill("草稿刚被 {name} 保存", "name", "韩梅"), "草稿刚被 韩梅 保存");
         assert_eq!(fill("At most {max} tokens", "max", "20"), "At most 20 tokens");
@@ -359,9 +369,25 @@ mod tests {
             ("conflict", "username_taken", "username"),
             ("conflict", "upload_quota", "mb"),
             ("a11y", "select_item", "title"),
+            ("wf", "request_title", "name"),
+            ("wf", "request_title", "template"),
+            ("wf", "concern_names_publisher", "node"),
+            ("wf", "concern_self_approval", "node"),
+            ("wf", "concern_auto_approve", "node"),
+            ("designer", "import_not_json", "line"),
+            ("designer", "import_not_json", "column"),
+            ("designer", "import_other_format", "format"),
+            ("designer", "import_version", "version"),
+            ("designer", "import_version", "supported"),
+            ("designer", "import_has_problems", "count"),
         ];
-        for file in [include_str!("../locales/zh-CN.json"), include_str!("../locales/en.json")] {
-            let v: serde_json::Value = crate::data::from_json(file).unwrap();
+        let files = [
+            (include_str!("../locales/zh-CN.json"), include_str!("../locales/areas/designer/zh-CN.json")),
+            (include_str!("../locales/en.json"), include_str!("../locales/areas/designer/en.json")),
+        ];
+        for (file, designer) in files {
+            let mut v: serde_json::Value = crate::data::from_json(file).unwrap();
+            v["designer"] = crate::data::from_json(designer).unwrap();
             for (group, key, name) in filled {
                 let text = v[group][key].as_str().unwrap_or_default();
                 assert!(text.contains(&format!("{{{name}}}")), "{group}.{key} lacks {{{name}}}: {text:?}");

@@ -481,10 +481,21 @@ pub async fn server_context() -> AppResult<(AppState, Caller)> {
     Ok((state, caller))
 }
 
+/// The most characters of one typed text a refused plain form post keeps (the longest
+/// free-text input of a form is 2,000).
+pub const KEPT_CHARS: usize = 4000;
+
 /// Sets the HTTP status of a server function's response to match its error. A plain HTML
 /// form post (no JavaScript yet) is sent back to the form's page instead, with the error left
 /// for that form in the session ([`crate::flash`]), where the page shows it inline.
 pub fn with_status<T>(r: AppResult<T>) -> AppResult<T> {
+    with_status_keeping(r, &[])
+}
+
+/// [`with_status`], keeping what was typed into the form's free-text inputs (`(name, text)`)
+/// for the page the plain form post is sent back to, so a refused decision does not lose its
+/// comment. Each text is kept up to [`KEPT_CHARS`] characters.
+pub fn with_status_keeping<T>(r: AppResult<T>, kept: &[(&str, &str)]) -> AppResult<T> {
     if let Err(e) = &r {
         let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() else { return r };
         let parts = leptos::prelude::use_context::<http::request::Parts>();
@@ -503,7 +514,12 @@ pub fn with_status<T>(r: AppResult<T>) -> AppResult<T> {
         match (plain_form, referer) {
             (true, Some(referer)) => {
                 let source = parts.as_ref().map(|p| p.uri.path().to_owned()).unwrap_or_default();
-                let flash = crate::flash::Flash::Error { source, error: e.clone() };
+                let kept = kept
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(n, v)| ((*n).to_owned(), v.chars().take(KEPT_CHARS).collect()))
+                    .collect();
+                let flash = crate::flash::Flash::Error { source, error: e.clone(), kept };
                 if let (Ok(v), Some(h)) = (http::HeaderValue::from_str(&referer), crate::flash::header_value(&flash)) {
                     opts.insert_header(http::header::LOCATION, v);
                     opts.insert_header(http::HeaderName::from_static(crate::flash::HEADER), h);

@@ -26,8 +26,14 @@ pub const HEADER: &str = "x-tongban-flash";
 #[serde(rename_all = "snake_case")]
 pub enum Flash {
     /// The submission of the form posted to `source` (a server function's path or a form
-    /// route) failed; only that form shows it.
-    Error { source: String, error: AppError },
+    /// route) failed; only that form shows it. `kept` holds what the person typed into the
+    /// form's free-text inputs (by input name), so the form shows it again instead of losing it.
+    Error {
+        source: String,
+        error: AppError,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        kept: Vec<(String, String)>,
+    },
     /// One row per item of a batch, in the order they were sent.
     Results(Vec<ResultRow>),
 }
@@ -100,8 +106,20 @@ fn current() -> Option<Flash> {
 #[must_use]
 pub fn error_for(source: &str) -> Option<AppError> {
     match current()? {
-        Flash::Error { source: s, error } if s == source => Some(error),
+        Flash::Error { source: s, error, .. } if s == source => Some(error),
         _ => None,
+    }
+}
+
+/// What was typed into the input `name` of the form posted to `source`, when that post failed
+/// and came back (empty otherwise).
+#[must_use]
+pub fn kept(source: &str, name: &str) -> String {
+    match current() {
+        Some(Flash::Error { source: s, kept, .. }) if s == source => {
+            kept.into_iter().find(|(n, _)| n == name).map(|(_, v)| v).unwrap_or_default()
+        }
+        _ => String::new(),
     }
 }
 
@@ -145,6 +163,22 @@ mod tests {
         assert!(v.to_str().unwrap().is_ascii());
         assert_eq!(from_header(&v), Some(flash));
         assert_eq!(from_header(&http::HeaderValue::from_static("%ZZ")), None);
+    }
+
+    #[test]
+    fn a_refusal_keeps_what_was_typed_and_reads_without_it() {
+        let flash = Flash::Error {
+            source: "/sfn/act_form".into(),
+            error: AppError::NotFound,
+            kept: vec![("comment".into(), "同意，但请控制预算".into())],
+        };
+        let v = header_value(&flash).unwrap();
+        assert_eq!(from_header(&v), Some(flash));
+        // A message stored before texts were kept.
+        let error = serde_json::to_value(AppError::NotFound).unwrap();
+        let old: Flash =
+            serde_json::from_value(serde_json::json!({"error": {"source": "/login", "error": error}})).unwrap();
+        assert!(matches!(old, Flash::Error { kept, .. } if kept.is_empty()));
     }
 
     #[test]

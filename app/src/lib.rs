@@ -14,6 +14,7 @@ pub mod flash;
 pub mod org;
 pub mod shell;
 pub mod url;
+pub mod words;
 pub mod workflow;
 
 #[cfg(feature = "ssr")]

@@ -276,11 +276,14 @@ test('a decision on a request changed meanwhile is refused in the reader\'s lang
   await login(plain, 'li.na');
   await plain.goto(`/approvals/${id}`);
   await comment('再补充：两个');
-  await plain.getByLabel('填写审批意见').fill('同意');
+  await plain.getByLabel('填写审批意见').fill('同意，但请控制预算');
   await plain.getByRole('button', { name: '同意', exact: true }).click();
   await expect(plain).toHaveURL(new RegExp(`/approvals/${id}$`));
   await expect(plain.getByRole('alert')).toHaveText('申请已被他人改动，请刷新后再试');
+  // What was typed is still there, to be sent again after reading the change.
+  await expect(plain.getByLabel('填写审批意见')).toHaveValue('同意，但请控制预算');
   await shot(plain, 'nojs-conflict');
   await plain.reload();
   await expect(plain.getByRole('alert')).toHaveCount(0);
+  await expect(plain.getByLabel('填写审批意见')).toHaveValue('');
 });

@@ -278,7 +278,26 @@ test('import: a bad file is refused clearly; a 34-node flow imports and is drawn
   const bad = path.join(dir, 'bad.json');
   fs.writeFileSync(bad, '{"format": "tongban.template", "format_version": 1, "template": {"key": "x"');
   await owner.getByLabel('选择文件').setInputFiles(bad);
-  await expect(owner.getByRole('alert').filter({ hasText: 'not JSON' })).toContainText('not JSON');
+  // Worded in the page's language in the browser, before anything is sent.
+  const importAlert = owner.getByRole('alert', { name: '导入模板' });
+  await expect(importAlert).toContainText('文件不是有效的 JSON（第 1 行第 ');
+  // A template with a problem of its own: each problem on its own line.
+  const noLabel = bigTemplate() as any;
+  noLabel.template.form.fields.push({ key: 'note', label: '', type: 'text', required: false });
+  const withProblem = path.join(dir, 'no-label.json');
+  fs.writeFileSync(withProblem, JSON.stringify(noLabel));
+  await owner.getByLabel('选择文件').setInputFiles(withProblem);
+  await expect(importAlert).toContainText('文件中的模板有 1 处问题');
+  await expect(importAlert.getByRole('listitem')).toHaveText(['字段 note: 名称为空']);
+  // A field of the wrong shape: the sentence, and the reader's own words behind "技术细节".
+  const robot = bigTemplate() as any;
+  robot.template.flow.nodes[0].type = 'robot';
+  const wrongShape = path.join(dir, 'robot.json');
+  fs.writeFileSync(wrongShape, JSON.stringify(robot));
+  await owner.getByLabel('选择文件').setInputFiles(wrongShape);
+  await expect(importAlert).toContainText('模板的某个字段类型或取值不符合格式');
+  await importAlert.getByText('技术细节').click();
+  await expect(importAlert.locator('code')).toContainText('robot');
   const good = path.join(dir, 'big.json');
   fs.writeFileSync(good, JSON.stringify(bigTemplate()));
   await owner.getByLabel('选择文件').setInputFiles(good);
@@ -320,4 +339,29 @@ test('people without the process owner role cannot open the designer', async ({ 
   await expect(zhang.getByRole('alert').filter({ hasText: '没有权限执行此操作' })).toBeVisible();
   const r = await zhang.request.get('/api/v1/designer/templates');
   expect(r.status()).toBe(403);
+});
+
+test('a change that needs a second process owner reaches the reviewer with its reasons worded', async ({ browser }) => {
+  const admin = await as(browser, 'admin');
+  const origin = { origin: new URL(admin.url()).origin };
+  const key = `timed_${Math.random().toString(36).slice(2, 10)}`;
+  const doc = {
+    key, name: '限时审批', category: '测试', description: '', icon: '',
+    form: { fields: [{ key: 'subject', label: '事项', type: 'text' }] },
+    flow: { nodes: [{ type: 'approver', id: 'manager', name: '直属主管', rule: { kind: 'manager', levels: 1 },
+      timeout: { then: 'auto_approve', after_minutes: 120 } }] },
+  };
+  const saved = await admin.request.put(`/api/v1/designer/templates/${key}/draft`, { headers: origin, data: { doc, rev: 0 } });
+  expect(saved.status()).toBe(200);
+  const published = await admin.request.post(`/api/v1/designer/templates/${key}/publish`, {
+    headers: origin, data: { rev: (await saved.json()).draft_rev },
+  });
+  expect(published.status()).toBe(202);
+  const review = await published.json();
+  expect(review.concerns).toEqual([{ concern: 'auto_approve', node: 'manager' }]);
+  // The reviewer reads the reason as a sentence in the page's language, not as a code.
+  const han = await as(browser, 'han.mei');
+  await han.goto(`/approvals/${review.instance_id}`);
+  await expect(han.getByRole('definition').filter({ hasText: '超时后自动通过' })).toHaveText('节点 manager 超时后自动通过');
+  await shot(han, 'review-request-reasons');
 });

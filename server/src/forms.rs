@@ -139,7 +139,7 @@ fn form_url(key: &str, instance: Option<i64>, draft: Option<i64>) -> String {
 
 fn back_with_error(url: &str, e: &AppError) -> Response {
     let source = app::workflow::pages::form::FORM_ACTION.to_owned();
-    with_flash(Redirect::to(url).into_response(), &Flash::Error { source, error: e.clone() })
+    with_flash(Redirect::to(url).into_response(), &Flash::Error { source, error: e.clone(), kept: Vec::new() })
 }
 
 /// `res` with `flash` for the page it redirects to (moved into the session by

@@ -291,11 +291,11 @@ async fn notices_are_worded_in_each_recipients_language(t: TestDb) {
         }
     };
     let n = note(li_id).await;
-    assert_eq!(n.title, "To do: 张伟的报销", "English for li.na, the request's own title as it is");
+    assert_eq!(n.title, "To do: 报销 from 张伟", "English for li.na, the title composed in English too");
     assert!(n.body.starts_with("Please handle “"), "{}", n.body);
     let mail =
         mail_queue::Entity::find().filter(mail_queue::Column::UserId.eq(li_id)).one(&t.db).await.unwrap().unwrap();
-    assert_eq!(mail.subject, "[Tongban] To do: 张伟的报销");
+    assert_eq!(mail.subject, "[Tongban] To do: 报销 from 张伟");
     assert!(
         mail.body.starts_with("Hello 李娜,") && mail.body.contains("Open it: https://oa.example.com/approvals/"),
         "{}",

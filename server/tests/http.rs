@@ -617,6 +617,8 @@ fn matrix(zid: i64, w: &WfIds) -> Vec<Row> {
         ("GET", "/api/v1/templates/{key}/export", p("/api/v1/templates/expense/export"), None, None, ADMIN),
         ("POST", "/api/v1/templates/import", p("/api/v1/templates/import"), j("{}"), None, ADMIN),
         ("POST", "/sfn/design_list", p("/sfn/design_list"), None, f(""), ADMIN),
+        // An area's words: every signed-in page may need them (an unknown area is a 404).
+        ("POST", "/sfn/area_words", p("/sfn/area_words"), None, f("area=designer&lang=en"), SIGNED_IN),
         ("POST", "/sfn/design_open", p("/sfn/design_open"), None, f("key=expense"), ADMIN),
         ("POST", "/sfn/design_directory", p("/sfn/design_directory"), None, f(""), ADMIN),
         (

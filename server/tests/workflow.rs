@@ -450,6 +450,8 @@ async fn timed_template(st: &AppState, t: &TestDb, key: &str, then: Value) {
         assert_eq!(concerns, [app::domain::workflow::design::PublishConcern::AutoApprove { node: "manager".into() }]);
         let han = as_user(&t.db, "han.mei").await;
         let v = wf::get_instance(st, &han, instance_id).await.unwrap();
+        // The reasons travel as codes; the reviewer's page words them in the reviewer's language.
+        assert_eq!(v.form["concerns"], "auto_approve manager");
         approve(st, t, "han.mei", &v).await;
         assert_eq!(wf::get_template(&st.db, &admin, key).await.unwrap().version, 1);
         return;

@@ -488,8 +488,8 @@ pub struct DraftSummary {
     pub updated_at: String,
 }
 
-/// A returned request being corrected: its id, title, lock version, and the returns and
-/// comments that say what to change.
+/// A returned request being corrected: its id, its template's name (the reader is the
+/// requester), lock version, and the returns and comments that say what to change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResubmitInfo {
     pub id: i64,
@@ -698,23 +698,28 @@ pub async fn act_form(
     lock_version: Option<i64>,
 ) -> Result<InstanceView, AppError> {
     let (st, caller) = server_context().await?;
-    let position = match position.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        None => None,
-        Some(p) => Some(
-            serde_json::from_value::<SignerPosition>(Value::String(p.to_owned()))
-                .map_err(|_| AppError::field("position", crate::error::ErrorCode::InvalidFormat))?,
-        ),
+    let comment = comment.unwrap_or_default();
+    let decided = async {
+        let position = match position.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(p) => Some(
+                serde_json::from_value::<SignerPosition>(Value::String(p.to_owned()))
+                    .map_err(|_| AppError::field("position", crate::error::ErrorCode::InvalidFormat))?,
+            ),
+        };
+        let action = TaskAction::from_form(&action, target_node, user, position)?;
+        svc::act(&st, &caller, task, TaskActionBody { action, comment: comment.clone(), lock_version }).await
     };
-    let action = TaskAction::from_form(&action, target_node, user, position)?;
-    let a = TaskActionBody { action, comment: comment.unwrap_or_default(), lock_version };
-    with_status(svc::act(&st, &caller, task, a).await)
+    // Refused without JavaScript, the page comes back with the comment still in its box.
+    crate::ctx::with_status_keeping(decided.await, &[("comment", &comment)])
 }
 
 /// Comments on a request (anyone who may read it).
 #[server(prefix = "/sfn", endpoint = "comment_request")]
 pub async fn comment_request(id: i64, comment: String) -> Result<InstanceView, AppError> {
     let (st, caller) = server_context().await?;
-    with_status(svc::comment(&st, &caller, id, CommentBody { comment }).await)
+    let done = svc::comment(&st, &caller, id, CommentBody { comment: comment.clone() }).await;
+    crate::ctx::with_status_keeping(done, &[("comment", &comment)])
 }
 
 /// The caller's notifications, newest first.

@@ -12,8 +12,8 @@ use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::permission::Permission;
 use crate::domain::validate::optional_text;
 use crate::domain::workflow::design::{
-    Change, DirDept, DirRole, DirUser, Directory, ExportFile, PublishConcern, TemplateDoc, check_doc, check_refs, diff,
-    parse_export, publish_concerns,
+    Change, DirDept, DirRole, DirUser, Directory, ExportFile, PublishConcern, TemplateDoc, check_doc, check_refs,
+    concern_lines, diff, parse_export, publish_concerns,
 };
 use crate::entities::{
     departments, roles, user_roles, users, wf_instances, wf_template_drafts, wf_template_versions, wf_templates,
@@ -27,6 +27,9 @@ use sea_orm::{
 use std::collections::HashMap;
 
 pub use crate::domain::workflow::design::REVIEW_KEY;
+
+/// The review request's `concerns` field's limit (`max_len` in `builtin.rs`).
+const CONCERNS_MAX_CHARS: usize = 2000;
 
 /// [`TemplateDoc::normalise`], refused as the application's error.
 pub(crate) fn normalise(doc: &TemplateDoc) -> AppResult<TemplateDoc> {
@@ -371,20 +374,6 @@ pub(crate) async fn concerns_of(
 }
 
 /// The reasons, one per line, as the review request shows them.
-fn concern_text(concerns: &[PublishConcern]) -> String {
-    concerns
-        .iter()
-        .map(|c| match c {
-            PublishConcern::NamesPublisher { node } => format!("节点 {node} 指定了发布人本人（审批、办理或抄送）"),
-            PublishConcern::SelfApproval { node } => format!("节点 {node} 允许申请人审批自己的申请"),
-            PublishConcern::AutoApprove { node } => format!("节点 {node} 超时后自动通过"),
-            PublishConcern::EffectApproversChanged => "模板带自动处理（假期余额、账号），且审批人有改动".to_owned(),
-            PublishConcern::NoApprover => "流程中没有审批节点，申请将无人审批直接通过".to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// Publishes a template's draft as its next version and removes the draft. `rev` must be the
 /// draft's latest revision (what the publisher saw and checked). A change the publisher
 /// should not decide alone ([`publish_concerns`]) is not published but sent, as a
@@ -489,7 +478,8 @@ async fn request_review(
         "template_key": doc.key,
         "template_name": doc.name,
         "draft_rev": rev.to_string(),
-        "concerns": concern_text(&concerns),
+        // As codes: the reviewer's page words them in the reviewer's language.
+        "concerns": concern_lines(&concerns, CONCERNS_MAX_CHARS),
         "note": note,
     });
     let req = super::api::SubmitRequest { template_key: REVIEW_KEY.into(), form, picks: HashMap::new() };
@@ -713,7 +703,7 @@ pub async fn import(st: &AppState, caller: &Caller, text: &str) -> AppResult<Des
     let now = st.clock.now();
     audited(st, caller, "template.import", "template", async {
         caller.require(Permission::TemplateManage)?;
-        let doc = parse_export(text).map_err(AppError::bad)?;
+        let doc = parse_export(text).map_err(|p| AppError::bad(p.english()))?;
         let doc = normalise(&doc)?;
         let p = check_doc(&doc);
         if !p.is_empty() {

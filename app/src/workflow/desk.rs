@@ -243,7 +243,7 @@ pub async fn form_page(
                 .cloned()
                 .collect();
             let t = svc::get_template(db, caller, &v.template_key).await?;
-            let info = ResubmitInfo { id: v.id, title: v.title.clone(), lock_version: v.lock_version, returns };
+            let info = ResubmitInfo { id: v.id, title: v.template_name.clone(), lock_version: v.lock_version, returns };
             (v.template_key, v.form_schema, v.flow, t.name, t.description, t.icon, Some(info), v.form)
         }
         None => {

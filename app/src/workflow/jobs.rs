@@ -8,7 +8,7 @@ use crate::ctx::{AppState, Caller, begin_write};
 use crate::domain::time::add_working;
 use crate::domain::workflow::flow::TimeoutAction;
 use crate::domain::workflow::instance::SystemAction;
-use crate::entities::{notifications, outbox, users, wf_tasks, wf_violations};
+use crate::entities::{notifications, outbox, users, wf_instances, wf_tasks, wf_templates, wf_violations};
 use crate::error::AppResult;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
@@ -167,6 +167,49 @@ pub(crate) fn locale_of(stored: Option<&str>) -> crate::i18n::Locale {
     }
 }
 
+/// Who asks for what, for each request the notices are about: the requester's name and the
+/// template's, three queries for the whole batch.
+async fn title_parts(
+    conn: &impl sea_orm::ConnectionTrait,
+    notices: &[Notice],
+) -> AppResult<HashMap<i64, (String, String)>> {
+    let ids: Vec<i64> = notices.iter().filter(|n| n.text.is_some()).filter_map(|n| n.instance_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, i64, i64)> = wf_instances::Entity::find()
+        .select_only()
+        .columns([wf_instances::Column::Id, wf_instances::Column::RequesterId, wf_instances::Column::TemplateId])
+        .filter(wf_instances::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let names: HashMap<i64, String> = users::Entity::find()
+        .select_only()
+        .columns([users::Column::Id, users::Column::DisplayName])
+        .filter(users::Column::Id.is_in(rows.iter().map(|r| r.1)))
+        .into_tuple::<(i64, String)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let templates: HashMap<i64, String> = wf_templates::Entity::find()
+        .select_only()
+        .columns([wf_templates::Column::Id, wf_templates::Column::Name])
+        .filter(wf_templates::Column::Id.is_in(rows.iter().map(|r| r.2)))
+        .into_tuple::<(i64, String)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, requester, template)| {
+            Some((id, (names.get(&requester)?.clone(), templates.get(&template)?.clone())))
+        })
+        .collect())
+}
+
 /// Delivers pending outbox rows: in-app notifications, and (with SMTP configured) queued
 /// e-mails for the kinds each user chose; returns how many rows.
 ///
@@ -210,8 +253,15 @@ pub async fn deliver_outbox(st: &AppState) -> AppResult<usize> {
         .await?
         .into_iter()
         .collect();
+    let titles = title_parts(&txn, &notices).await?;
     for n in &mut notices {
-        n.word(locale_of(locales.get(&n.user_id).map(String::as_str)));
+        let locale = locale_of(locales.get(&n.user_id).map(String::as_str));
+        // The request's title too, in the recipient's language (a notice queued by an older
+        // server keeps the title it carries).
+        if let Some((requester, template)) = n.text.as_ref().and(n.instance_id).and_then(|i| titles.get(&i)) {
+            n.subject = crate::components::request_title(locale, requester, template);
+        }
+        n.word(locale);
     }
     let link = |n: &Notice| n.instance_id.map(|i| format!("/approvals/{i}")).unwrap_or_default();
     let notes: Vec<notifications::ActiveModel> = notices

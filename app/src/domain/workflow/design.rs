@@ -139,36 +139,89 @@ impl ExportFile {
     }
 }
 
+/// What is wrong with a file offered for import; the designer words it in the reader's
+/// language (before the file leaves the browser), the API sends [`ImportProblem::english`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportProblem {
+    Empty,
+    /// Broken JSON at this line and column.
+    NotJson {
+        line: usize,
+        column: usize,
+    },
+    /// JSON of another program's format (its `format` value).
+    OtherFormat {
+        format: String,
+    },
+    /// JSON without a `format` at all.
+    NotTongban,
+    /// A `format_version` this server does not read.
+    Version {
+        version: u64,
+    },
+    NoVersion,
+    NoTemplate,
+    /// The template lacks its `form` or `flow`.
+    MissingPart {
+        part: &'static str,
+    },
+    /// A field of the wrong shape; the JSON reader's own description, naming the field.
+    Malformed {
+        detail: String,
+    },
+}
+
+impl ImportProblem {
+    /// The problem as one English sentence, for the API.
+    #[must_use]
+    pub fn english(&self) -> String {
+        match self {
+            Self::Empty => "the file is empty".into(),
+            Self::NotJson { line, column } => format!("the file is not JSON (line {line}, column {column})"),
+            Self::OtherFormat { format } => format!("the file is a {format:?} file, not a Tongban template"),
+            Self::NotTongban => {
+                "the file is not a Tongban template export (no \"format\": \"tongban.template\")".into()
+            }
+            Self::Version { version } => {
+                format!("format version {version} is not supported (this server reads {FORMAT_VERSION})")
+            }
+            Self::NoVersion => "the file has no format_version".into(),
+            Self::NoTemplate => "the file has no template".into(),
+            Self::MissingPart { part } => format!("the template has no {part}"),
+            Self::Malformed { detail } => format!("the template is malformed: {detail}"),
+        }
+    }
+}
+
 /// Reads an exported template file. Checks the format and the JSON's shape only; the
 /// template itself is checked like any other (`check_doc`).
 ///
 /// # Errors
-/// A sentence saying what is wrong and where (line and column for broken JSON, the path of
-/// a field of the wrong shape).
-pub fn parse_export(text: &str) -> Result<TemplateDoc, String> {
+/// What is wrong and where (line and column for broken JSON, the path of a field of the
+/// wrong shape).
+pub fn parse_export(text: &str) -> Result<TemplateDoc, ImportProblem> {
     if text.trim().is_empty() {
-        return Err("the file is empty".into());
+        return Err(ImportProblem::Empty);
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(text.as_bytes()).map_err(|e| format!("the file is not JSON ({e})"))?;
+    let value: serde_json::Value = serde_json::from_slice(text.as_bytes())
+        .map_err(|e| ImportProblem::NotJson { line: e.line(), column: e.column() })?;
     match value.get("format").and_then(|f| f.as_str()) {
         Some(FORMAT) => {}
-        Some(other) => return Err(format!("the file is a {other:?} file, not a Tongban template")),
-        None => return Err("the file is not a Tongban template export (no \"format\": \"tongban.template\")".into()),
+        Some(other) => return Err(ImportProblem::OtherFormat { format: other.chars().take(40).collect() }),
+        None => return Err(ImportProblem::NotTongban),
     }
     match value.get("format_version").and_then(serde_json::Value::as_u64) {
         Some(v) if v == u64::from(FORMAT_VERSION) => {}
-        Some(v) => return Err(format!("format version {v} is not supported (this server reads {FORMAT_VERSION})")),
-        None => return Err("the file has no format_version".into()),
+        Some(v) => return Err(ImportProblem::Version { version: v }),
+        None => return Err(ImportProblem::NoVersion),
     }
-    let Some(t) = value.get("template") else { return Err("the file has no template".into()) };
+    let Some(t) = value.get("template") else { return Err(ImportProblem::NoTemplate) };
     for part in ["form", "flow"] {
         if t.get(part).is_none() {
-            return Err(format!("the template has no {part}"));
+            return Err(ImportProblem::MissingPart { part });
         }
     }
-    let doc: TemplateDoc = serde_json::from_value(t.clone()).map_err(|e| format!("the template is malformed: {e}"))?;
-    Ok(doc)
+    serde_json::from_value(t.clone()).map_err(|e| ImportProblem::Malformed { detail: e.to_string() })
 }
 
 /// Everything wrong with a document, each problem naming its field or node, in the words the
@@ -1009,6 +1062,56 @@ pub enum PublishConcern {
     NoApprover,
 }
 
+impl PublishConcern {
+    /// The concern as one language-neutral line (`code` or `code node`), as the review
+    /// request's form stores it; pages word it in the reader's language.
+    #[must_use]
+    pub fn line(&self) -> String {
+        match self {
+            Self::NamesPublisher { node } => format!("names_publisher {node}"),
+            Self::SelfApproval { node } => format!("self_approval {node}"),
+            Self::AutoApprove { node } => format!("auto_approve {node}"),
+            Self::EffectApproversChanged => "effect_approvers_changed".into(),
+            Self::NoApprover => "no_approver".into(),
+        }
+    }
+
+    /// A line written by [`PublishConcern::line`]; `None` for anything else (a review request
+    /// filed before concerns were stored as codes holds a sentence).
+    #[must_use]
+    pub fn from_line(line: &str) -> Option<Self> {
+        let (code, node) = line.trim().split_once(' ').map_or((line.trim(), None), |(c, n)| (c, Some(n.trim())));
+        let node = || node.filter(|n| !n.is_empty()).map(str::to_owned);
+        Some(match code {
+            "names_publisher" => Self::NamesPublisher { node: node()? },
+            "self_approval" => Self::SelfApproval { node: node()? },
+            "auto_approve" => Self::AutoApprove { node: node()? },
+            "effect_approvers_changed" if node().is_none() => Self::EffectApproversChanged,
+            "no_approver" if node().is_none() => Self::NoApprover,
+            _ => return None,
+        })
+    }
+}
+
+/// The concerns as the review request's form stores them: one [`PublishConcern::line`] per
+/// line, as many as fit in `max_chars` (the field's limit).
+#[must_use]
+pub fn concern_lines(concerns: &[PublishConcern], max_chars: usize) -> String {
+    let mut out = String::new();
+    for c in concerns {
+        let line = c.line();
+        let need = line.chars().count() + usize::from(!out.is_empty());
+        if out.chars().count() + need > max_chars {
+            break;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
 fn names(rule: &ApproverRule, user: i64) -> bool {
     matches!(rule, ApproverRule::Users { ids } if ids.contains(&user))
 }
@@ -1247,18 +1350,49 @@ mod tests {
         let doc = build_expense();
         let text = ExportFile::of(&doc, 3).to_text();
         assert_eq!(parse_export(&text).unwrap(), doc);
-        assert!(parse_export("").unwrap_err().contains("empty"));
-        assert!(parse_export("{\"format\": ").unwrap_err().contains("not JSON"));
-        assert!(parse_export("[1,2]").unwrap_err().contains("not a Tongban template"));
+        assert_eq!(parse_export("  ").unwrap_err(), ImportProblem::Empty);
+        assert_eq!(parse_export("{\n\"format\": ").unwrap_err(), ImportProblem::NotJson { line: 2, column: 10 });
+        assert_eq!(parse_export("[1,2]").unwrap_err(), ImportProblem::NotTongban);
+        assert_eq!(
+            parse_export("{\"format\": \"vnd.other\"}").unwrap_err(),
+            ImportProblem::OtherFormat { format: "vnd.other".into() }
+        );
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
         v["format_version"] = json!(9);
-        assert!(parse_export(&v.to_string()).unwrap_err().contains("format version 9"));
+        let e = parse_export(&v.to_string()).unwrap_err();
+        assert_eq!(e, ImportProblem::Version { version: 9 });
+        assert!(e.english().contains("format version 9"));
         v["format_version"] = json!(1);
         v["template"]["flow"]["nodes"][0]["type"] = json!("robot");
         let e = parse_export(&v.to_string()).unwrap_err();
-        assert!(e.contains("malformed") && e.contains("robot"), "{e}");
+        assert!(matches!(&e, ImportProblem::Malformed { detail } if detail.contains("robot")), "{e:?}");
+        assert!(e.english().starts_with("the template is malformed"));
         v["template"].as_object_mut().unwrap().remove("form");
-        assert!(parse_export(&v.to_string()).unwrap_err().contains("no form"));
+        assert_eq!(parse_export(&v.to_string()).unwrap_err(), ImportProblem::MissingPart { part: "form" });
+        v.as_object_mut().unwrap().remove("template");
+        assert_eq!(parse_export(&v.to_string()).unwrap_err(), ImportProblem::NoTemplate);
+        v.as_object_mut().unwrap().remove("format_version");
+        assert_eq!(parse_export(&v.to_string()).unwrap_err().english(), "the file has no format_version");
+    }
+
+    #[test]
+    fn concerns_are_stored_as_code_lines() {
+        let all = vec![
+            PublishConcern::NamesPublisher { node: "a".into() },
+            PublishConcern::SelfApproval { node: "b".into() },
+            PublishConcern::AutoApprove { node: "c".into() },
+            PublishConcern::EffectApproversChanged,
+            PublishConcern::NoApprover,
+        ];
+        let text = concern_lines(&all, 2000);
+        assert_eq!(text.lines().count(), 5);
+        assert_eq!(text.lines().filter_map(PublishConcern::from_line).collect::<Vec<_>>(), all);
+        // Only what fits, whole lines.
+        assert_eq!(concern_lines(&all, 40), "names_publisher a\nself_approval b");
+        // A sentence from an older review request is no code.
+        assert_eq!(PublishConcern::from_line("节点 a 指定了发布人本人"), None);
+        assert_eq!(PublishConcern::from_line("names_publisher"), None);
+        assert_eq!(PublishConcern::from_line("no_approver x"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! at the bottom, within thumb reach.
 
 use super::{duration_text, event_label, node_state_label, status_label};
-use crate::components::{ErrorPanel, FormError, Icon, Loading, fmt_time, form_error, opt};
+use crate::components::{ErrorPanel, FormError, Icon, Loading, fill, fmt_time, form_error, opt};
 use crate::domain::workflow::form::{FieldKind, FormSchema};
 use crate::domain::workflow::formdata;
 use crate::domain::workflow::instance::InstanceStatus;
@@ -47,7 +47,7 @@ pub fn InstancePage() -> impl IntoView {
                         let people = people.await.map(|p| p.items).unwrap_or_default();
                         let submitted = query.with(|q| q.get("submitted")).is_some();
                         view! {
-                            <Title text=v.title.clone()/>
+                            <Title text=crate::components::request_title(i18n.get_locale_untracked(), &v.requester.display_name, &v.template_name)/>
                             {submitted.then(|| view! { <div class="alert alert-ok" role="status">{t!(i18n, wf.submitted_ok)}</div> })}
                             <FormError err=act_err/>
                             <FormError err=comment_err/>
@@ -71,6 +71,9 @@ fn InstanceBody(
     withdraw: ServerAction<WithdrawRequest>,
     urge: ServerAction<UrgeRequest>,
 ) -> impl IntoView {
+    // What a refused plain form post (before the WASM loads) had typed, shown again.
+    let kept_decision = crate::flash::kept(<ActForm as leptos::server_fn::ServerFn>::PATH, "comment");
+    let kept_comment = crate::flash::kept(<CommentRequest as leptos::server_fn::ServerFn>::PATH, "comment");
     let i18n = use_i18n();
     let (status, badge) = status_label(i18n, v.status);
     let initial: String = v.requester.display_name.chars().next().map(String::from).unwrap_or_default();
@@ -93,7 +96,7 @@ fn InstanceBody(
                 <div class="instance-title">
                     <span class="avatar lg">{initial}</span>
                     <div>
-                        <h1>{v.title.clone()}</h1>
+                        <h1>{crate::components::request_title(i18n.get_locale_untracked(), &v.requester.display_name, &v.template_name)}</h1>
                         <p class="muted">
                             {v.template_name.clone()}" · "{t!(i18n, wf.version, v = v.version)}" · "
                             {t!(i18n, wf.submitted_at, t = fmt_time(&v.created_at))}
@@ -127,7 +130,7 @@ fn InstanceBody(
                 <div class="instance-main">
                     <section class="card">
                         <h2>{t!(i18n, wf.form)}</h2>
-                        <FormValues schema=v.form_schema.clone() form=v.form.clone() files=files/>
+                        <FormValues schema=v.form_schema.clone() form=worded_form(i18n, &v) files=files/>
                     </section>
                     {my_task.map(|task| view! {
                         <section class="card act-card" id="act">
@@ -137,7 +140,7 @@ fn InstanceBody(
                                 <input type="hidden" name="lock_version" value=lock/>
                                 <textarea name="comment" rows="3" maxlength="2000" id="act-comment"
                                     placeholder=move || t_string!(i18n, wf.comment_placeholder).to_string()
-                                    aria-label=move || t_string!(i18n, wf.comment_placeholder).to_string()></textarea>
+                                    aria-label=move || t_string!(i18n, wf.comment_placeholder).to_string()>{kept_decision}</textarea>
                                 <div class="decide">
                                     <button type="submit" name="action" value="approve" class="btn btn-primary btn-lg" id="btn-approve">
                                         {t!(i18n, wf.approve)}
@@ -201,7 +204,7 @@ fn InstanceBody(
                         {can.comment.then(|| view! {
                             <ActionForm action=comment attr:class="comment-form">
                                 <input type="hidden" name="id" value=id/>
-                                <input type="text" name="comment" required maxlength="2000"
+                                <input type="text" name="comment" required maxlength="2000" value=kept_comment
                                     placeholder=move || t_string!(i18n, wf.comment).to_string()
                                     aria-label=move || t_string!(i18n, wf.comment).to_string()/>
                                 <button type="submit" class="btn">{t!(i18n, wf.comment)}</button>
@@ -247,6 +250,33 @@ fn InstanceBody(
             })}
         </article>
     }
+}
+
+/// The request's values as the reader should see them: a template review's reasons, stored as
+/// codes, worded in the reader's language (a sentence from an older request stays as it is).
+fn worded_form(i18n: leptos_i18n::I18nContext<Locale>, v: &InstanceView) -> Value {
+    use crate::domain::workflow::design::{PublishConcern, REVIEW_KEY};
+    let mut form = v.form.clone();
+    if v.template_key != REVIEW_KEY {
+        return form;
+    }
+    let Some(text) = form.get("concerns").and_then(Value::as_str) else { return form };
+    let l = i18n.get_locale_untracked();
+    let worded: Vec<String> = text
+        .lines()
+        .map(|line| match PublishConcern::from_line(line) {
+            Some(PublishConcern::NamesPublisher { node }) => {
+                fill(td_string!(l, wf.concern_names_publisher), "node", &node)
+            }
+            Some(PublishConcern::SelfApproval { node }) => fill(td_string!(l, wf.concern_self_approval), "node", &node),
+            Some(PublishConcern::AutoApprove { node }) => fill(td_string!(l, wf.concern_auto_approve), "node", &node),
+            Some(PublishConcern::EffectApproversChanged) => td_string!(l, wf.concern_effect_approvers_changed).into(),
+            Some(PublishConcern::NoApprover) => td_string!(l, wf.concern_no_approver).into(),
+            None => line.to_owned(),
+        })
+        .collect();
+    form["concerns"] = Value::String(worded.join("\n"));
+    form
 }
 
 /// The submitted values, field by field, in the schema's order.

@@ -163,18 +163,19 @@ pub fn ListsPage() -> impl IntoView {
                             let waited = duration_text(i18n, it.waited_secs);
                             let node = it.node_name.clone().unwrap_or_else(|| it.current_nodes.clone());
                             let initial: String = it.requester.display_name.chars().next().map(String::from).unwrap_or_default();
+                            let title = crate::components::request_title(i18n.get_locale_untracked(), &it.requester.display_name, &it.template_name);
                             view! {
                                 <li class="inbox-row card" class:overdue=it.overdue>
                                     {todo.then(|| it.task_id.map(|t| view! {
                                         <label class="row-check">
-                                            <input type="checkbox" name="task" value=t form="batch-form" aria-label=crate::components::fill(t_string!(i18n, a11y.select_item), "title", &it.title)/>
+                                            <input type="checkbox" name="task" value=t form="batch-form" aria-label=crate::components::fill(t_string!(i18n, a11y.select_item), "title", &title)/>
                                         </label>
                                     }))}
                                     <a class="inbox-main" href=href>
                                         <span class="avatar">{initial}</span>
                                         <span class="inbox-body">
                                             <span class="inbox-title">
-                                                <strong>{it.title.clone()}</strong>
+                                                <strong>{title.clone()}</strong>
                                                 <span class=format!("badge {badge}")>{status}</span>
                                                 {it.overdue.then(|| view! { <span class="badge badge-danger">{t!(i18n, wf.overdue)}</span> })}
                                             </span>

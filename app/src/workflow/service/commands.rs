@@ -89,7 +89,9 @@ pub(crate) async fn submit_internal(st: &AppState, caller: &Caller, req: SubmitR
         Ok(())
     })
     .await?;
-    let title = format!("{}的{}", user.display_name, t.name);
+    // Stored in the default language for search and the API; pages and notices compose it
+    // again in their reader's language.
+    let title = crate::components::request_title(crate::i18n::Locale::zh_CN, &user.display_name, &t.name);
     let hash = form_hash(&form);
     let row = wf_instances::ActiveModel {
         template_id: Set(t.id),

@@ -5,24 +5,22 @@ use super::*;
 
 pub(in crate::workflow::pages::designer) fn rule_text(l: Lang, r: &ApproverRule, dir: &Directory) -> String {
     match r {
-        ApproverRule::Users { ids } if ids.is_empty() => td_string!(l.0, designer.nobody_named).into(),
+        ApproverRule::Users { ids } if ids.is_empty() => l.t(W::nobody_named).into(),
         ApproverRule::Users { ids } => ids.iter().map(|i| dir.user_name(*i)).collect::<Vec<_>>().join("、"),
         ApproverRule::Role { key } => {
             let name = dir.roles.iter().find(|r| &r.key == key).map_or_else(|| key.clone(), |r| r.name.clone());
-            format!("{}：{name}", td_string!(l.0, designer.role))
+            format!("{}：{name}", l.t(W::role))
         }
-        ApproverRule::Manager { levels: 1 } => td_string!(l.0, designer.direct_manager).into(),
+        ApproverRule::Manager { levels: 1 } => l.t(W::direct_manager).into(),
         ApproverRule::Manager { levels } => {
-            format!("{} {levels} {}", td_string!(l.0, designer.manager), td_string!(l.0, designer.levels_up))
+            format!("{} {levels} {}", l.t(W::manager), l.t(W::levels_up))
         }
-        ApproverRule::DepartmentHead { department: None } => {
-            td_string!(l.0, designer.head_of_the_requester_s_department).into()
-        }
+        ApproverRule::DepartmentHead { department: None } => l.t(W::head_of_the_requester_s_department).into(),
         ApproverRule::DepartmentHead { department: Some(d) } => {
             let name = dir.department(*d).map_or_else(|| format!("#{d}"), |d| d.name.clone());
-            format!("{name}{}", td_string!(l.0, designer.head))
+            format!("{name}{}", l.t(W::head))
         }
-        ApproverRule::RequesterPicks => td_string!(l.0, designer.requester_picks).into(),
+        ApproverRule::RequesterPicks => l.t(W::requester_picks).into(),
     }
 }
 
@@ -36,7 +34,7 @@ pub(in crate::workflow::pages::designer) fn cond_text(
         match c {
             Condition::Compare { field, op, value } => {
                 let name = if field == REQUESTER_DEPARTMENT {
-                    td_string!(l.0, designer.requester_s_department).to_owned()
+                    l.t(W::requester_s_department).to_owned()
                 } else {
                     form.field(field).map_or_else(|| field.clone(), |f| f.label.clone())
                 };
@@ -52,19 +50,15 @@ pub(in crate::workflow::pages::designer) fn cond_text(
                 };
                 format!("{name} {} {v}", op_label(l, *op))
             }
-            Condition::All { items } | Condition::Any { items } if items.is_empty() => {
-                td_string!(l.0, designer.no_condition_set).into()
-            }
+            Condition::All { items } | Condition::Any { items } if items.is_empty() => l.t(W::no_condition_set).into(),
             Condition::All { items } => {
-                items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(td_string!(l.0, designer.and))
+                items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(l.t(W::and))
             }
-            Condition::Any { items } => {
-                items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(td_string!(l.0, designer.or))
-            }
+            Condition::Any { items } => items.iter().map(|i| one(l, i, form, dir)).collect::<Vec<_>>().join(l.t(W::or)),
         }
     }
     match c {
-        None => td_string!(l.0, designer.otherwise_default).into(),
+        None => l.t(W::otherwise_default).into(),
         Some(c) => one(l, c, form, dir),
     }
 }
@@ -77,9 +71,9 @@ pub(in crate::workflow::pages::designer) fn op_label(l: Lang, op: CmpOp) -> &'st
         CmpOp::Le => "≤",
         CmpOp::Gt => ">",
         CmpOp::Ge => "≥",
-        CmpOp::In => td_string!(l.0, designer.op_in),
-        CmpOp::Contains => td_string!(l.0, designer.contains),
-        CmpOp::IsEmpty => td_string!(l.0, designer.is_empty),
+        CmpOp::In => l.t(W::op_in),
+        CmpOp::Contains => l.t(W::contains),
+        CmpOp::IsEmpty => l.t(W::is_empty),
     }
 }
 
@@ -87,18 +81,18 @@ pub(in crate::workflow::pages::designer) fn node_summary(l: Lang, n: &Node, dir:
     match n {
         Node::Approver { rule, mode, .. } => {
             let m = match mode {
-                MultiMode::All => td_string!(l.0, designer.all_must_approve),
-                MultiMode::Any => td_string!(l.0, designer.any_one_decides),
-                MultiMode::Sequential => td_string!(l.0, designer.one_after_another),
-                MultiMode::Quorum { .. } => td_string!(l.0, designer.a_number_of_them),
+                MultiMode::All => l.t(W::all_must_approve),
+                MultiMode::Any => l.t(W::any_one_decides),
+                MultiMode::Sequential => l.t(W::one_after_another),
+                MultiMode::Quorum { .. } => l.t(W::a_number_of_them),
             };
             format!("{} · {m}", rule_text(l, rule, dir))
         }
         Node::Handler { rule, .. } => rule_text(l, rule, dir),
-        Node::Cc { targets, .. } if targets.is_empty() => td_string!(l.0, designer.nobody_to_copy).into(),
+        Node::Cc { targets, .. } if targets.is_empty() => l.t(W::nobody_to_copy).into(),
         Node::Cc { targets, .. } => targets.iter().map(|t| rule_text(l, t, dir)).collect::<Vec<_>>().join("；"),
-        Node::Conditions { arms, .. } => format!("{} {}", arms.len(), td_string!(l.0, designer.branches)),
-        Node::Parallel { arms, .. } => format!("{} {}", arms.len(), td_string!(l.0, designer.branches_2)),
+        Node::Conditions { arms, .. } => format!("{} {}", arms.len(), l.t(W::branches)),
+        Node::Parallel { arms, .. } => format!("{} {}", arms.len(), l.t(W::branches_2)),
     }
 }
 
@@ -118,7 +112,7 @@ pub(in crate::workflow::pages::designer) fn add_slot(ed: Ed, slot: Slot) -> AnyV
     let s2 = slot.clone();
     view! {
         <div class="fd-slot" data-slot=key.clone() class:hover=move || ed.hover.with(|h| h.as_deref() == Some(k2.as_str()))>
-            <button type="button" class="fd-add" aria-label=td_string!(l.0, designer.add_a_node_here) aria-haspopup="menu"
+            <button type="button" class="fd-add" aria-label=l.t(W::add_a_node_here) aria-haspopup="menu"
                 on:click=move |_| ed.menu.update(|m| *m = if m.as_deref() == Some(k3.as_str()) { None } else { Some(k3.clone()) })>"+"</button>
             {move || (ed.menu.with(|m| m.as_deref() == Some(k4.as_str()))).then(|| {
                 let s3 = s2.clone();
@@ -204,7 +198,7 @@ pub(in crate::workflow::pages::designer) fn node_view(
                     // Not a button: the node is one already, and a control inside a control is
                     // lost to screen readers. Keyboard users delete the focused node with Delete
                     // or the panel's button.
-                    <span class="fd-del" aria-hidden="true" title=td_string!(l.0, designer.delete)
+                    <span class="fd-del" aria-hidden="true" title=l.t(W::delete)
                         on:pointerdown=|e| e.stop_propagation()
                         on:click=move |e| {
                             e.stop_propagation();
@@ -251,7 +245,7 @@ pub(in crate::workflow::pages::designer) fn node_view(
                                     move |e| if e.key() == "Enter" { ed.sel.set(Sel::Arm(id_k.clone(), ai)); }
                                 }>
                                 <strong>{name}</strong>
-                                {is_cond.then(|| view! { <small>{if is_default { String::new() } else { format!("{} {}", td_string!(l.0, designer.priority), ai + 1) }}</small> })}
+                                {is_cond.then(|| view! { <small>{if is_default { String::new() } else { format!("{} {}", l.t(W::priority), ai + 1) }}</small> })}
                                 {text.map(|t| view! { <span class="fd-cond">{t}</span> })}
                             </div>
                             {seq_view(ed, &nodes, Some((id.clone(), ai)), errs, path)}
@@ -265,7 +259,7 @@ pub(in crate::workflow::pages::designer) fn node_view(
                     {path.is_none().then(|| view! {
                         <button type="button" class="btn btn-sm fd-add-arm" data-add-arm=id_add.clone()
                             on:click=move |_| { let id = id_add.clone(); ed.edit(None, move |d| design::add_arm(&mut d.flow, &id).map(|_| ()).map_err(|e| e.to_string())); }>
-                            {if is_cond { td_string!(l.0, designer.add_condition) } else { td_string!(l.0, designer.add_branch) }}
+                            {if is_cond { l.t(W::add_condition) } else { l.t(W::add_branch) }}
                         </button>
                     })}
                     <div class="fd-arms">{arms_view}</div>
@@ -282,11 +276,11 @@ pub(in crate::workflow::pages::designer) fn NodePalette() -> impl IntoView {
     let ed = expect_context::<Ed>();
     let l = ed.l;
     view! {
-        <aside class="designer-palette" aria-label=td_string!(l.0, designer.nodes)>
-            <h2>{td_string!(l.0, designer.drag_into_the_flow)}</h2>
+        <aside class="designer-palette" aria-label=l.t(W::nodes)>
+            <h2>{l.t(W::drag_into_the_flow)}</h2>
             {NodeKind::ALL.into_iter().map(|k| view! {
                 <button type="button" class=format!("palette-item fd-k-{}", k.key()) data-palette=k.key()
-                    title=td_string!(l.0, designer.drag_onto_a_in_the_flow_or_click_to_add)
+                    title=l.t(W::drag_onto_a_in_the_flow_or_click_to_add)
                     on:pointerdown=move |e| {
                         if e.button() != 0 { return; }
                         e.prevent_default();
@@ -299,7 +293,7 @@ pub(in crate::workflow::pages::designer) fn NodePalette() -> impl IntoView {
                     <span class="dot"></span>{kind_label(l, k)}
                 </button>
             }).collect_view()}
-            <p class="muted small">{td_string!(l.0, designer.keyboard_tab_to_a_and_press_enter_to)}</p>
+            <p class="muted small">{l.t(W::keyboard_tab_to_a_and_press_enter_to)}</p>
         </aside>
     }
 }

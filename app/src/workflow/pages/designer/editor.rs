@@ -10,13 +10,17 @@ pub fn DesignerPage() -> impl IntoView {
     let key = move || params.with(|p| p.get("key")).unwrap_or_default();
     let state = crate::data::blocking(key, design_open);
     let dir = crate::data::blocking(|| (), |()| design_directory());
+    let words = crate::words::load("designer");
     view! {
         <Stylesheet id="designer-css" href="/designer.css"/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match (state.await, dir.await) {
-                    (Ok(s), Ok(d)) => view! { <Editor state=s dir=d/> }.into_any(),
-                    (Err(e), _) | (_, Err(e)) => view! { <ErrorPanel err=e/> }.into_any(),
+                match (state.await, dir.await, words.await) {
+                    (Ok(s), Ok(d), Ok(w)) => {
+                        provide_context(Lang(crate::words::table("designer", w)));
+                        view! { <Editor state=s dir=d/> }.into_any()
+                    }
+                    (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => view! { <ErrorPanel err=e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -51,32 +55,7 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
     let publish_note = RwSignal::new(String::new());
     let versions_tick = RwSignal::new(0u32);
     // Live validation: the engine's own checks, and what the flow names against the directory.
-    let problems = Memo::new(move |_| {
-        ed.doc.with(|d| {
-            let mut by_node: HashMap<String, Vec<String>> = HashMap::new();
-            let mut general: Vec<String> = Vec::new();
-            let mut by_field: HashMap<String, Vec<String>> = HashMap::new();
-            if let Err(errs) = d.form.check() {
-                for e in errs {
-                    let text = schema_problem_text(l, &e.problem);
-                    general.push(format!("{} {}: {text}", td_string!(l.0, designer.field), e.field));
-                    by_field.entry(e.field).or_default().push(text);
-                }
-            }
-            let mut flow_errs = d.flow.validate(&d.form).err().unwrap_or_default();
-            flow_errs.extend(ed.dir.with_value(|dir| check_refs(&d.flow, dir)));
-            for e in flow_errs {
-                let text = flow_problem_text(l, &e.problem);
-                if e.node_id.is_empty() {
-                    general.push(text);
-                } else {
-                    general.push(format!("{}: {text}", e.node_name));
-                    by_node.entry(e.node_id).or_default().push(text);
-                }
-            }
-            (by_node, by_field, general)
-        })
-    });
+    let problems = Memo::new(move |_| ed.doc.with(|d| ed.dir.with_value(|dir| doc_problems(l, d, Some(dir)))));
     let problem_count = move || problems.with(|p| p.2.len());
 
     let save = move || async move {
@@ -95,7 +74,7 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
         busy.set(true);
         leptos::task::spawn_local(async move {
             match save().await {
-                Ok(()) => ed.note.set(Some((true, td_string!(l.0, designer.draft_saved).into()))),
+                Ok(()) => ed.note.set(Some((true, l.t(W::draft_saved).into()))),
                 Err(e) => ed.note.set(Some((false, explain(i18n, &e)))),
             }
             busy.set(false);
@@ -115,16 +94,13 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
                     rev.set(0);
                     publish_note.set(String::new());
                     versions_tick.update(|v| *v += 1);
-                    ed.note.set(Some((
-                        true,
-                        format!("{} v{}", td_string!(l.0, designer.published_as_version), t.version),
-                    )));
+                    ed.note.set(Some((true, format!("{} v{}", l.t(W::published_as_version), t.version))));
                 }
                 Ok(crate::workflow::design_api::PublishOutcome::UnderReview { instance_id, .. }) => {
                     publish_note.set(String::new());
                     ed.note.set(Some((
                         true,
-                        format!("{} #{instance_id}", td_string!(l.0, designer.this_change_needs_another_process_owner)),
+                        format!("{} #{instance_id}", l.t(W::this_change_needs_another_process_owner)),
                     )));
                 }
                 Err(e) => ed.note.set(Some((false, explain(i18n, &e)))),
@@ -141,7 +117,7 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
                         ed.doc.set(s.doc);
                         rev.set(s.draft_rev);
                         ed.dirty.set(false);
-                        ed.note.set(Some((true, td_string!(l.0, designer.draft_discarded).into())));
+                        ed.note.set(Some((true, l.t(W::draft_discarded).into())));
                     }
                     Err(_) => {
                         let _ = window().location().set_href("/designer");
@@ -302,28 +278,28 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
     view! {
         // A plain string, read once: leptos_axum renders the <title> after the page, where a
         // reactive read can find its owner gone (a panic that dropped the response).
-        <Title text=format!("{} · {}", ed.doc.with_untracked(|d| d.name.clone()), td_string!(l.0, designer.designer))/>
+        <Title text=format!("{} · {}", ed.doc.with_untracked(|d| d.name.clone()), l.t(W::designer))/>
         <div class="designer" class:dragging=move || ed.drag.with(|d| d.as_ref().is_some_and(|d| d.started))>
             <div class="designer-bar">
-                <a href="/designer" class="btn btn-ghost btn-sm">"‹ "{td_string!(l.0, designer.all_templates)}</a>
+                <a href="/designer" class="btn btn-ghost btn-sm">"‹ "{l.t(W::all_templates)}</a>
                 <h1 class="designer-title">{move || ed.doc.with(|d| d.name.clone())}</h1>
-                <span class="badge badge-info" id="version-badge">{move || if version.get() > 0 { format!("{} v{}", td_string!(l.0, designer.published), version.get()) } else { td_string!(l.0, designer.not_published).to_owned() }}</span>
-                {move || (rev.get() > 0 || ed.dirty.get()).then(|| view! { <span class="badge badge-warn" id="draft-badge">{move || if ed.dirty.get() { td_string!(l.0, designer.unsaved_changes) } else { td_string!(l.0, designer.draft) }}</span> })}
+                <span class="badge badge-info" id="version-badge">{move || if version.get() > 0 { format!("{} v{}", l.t(W::published), version.get()) } else { l.t(W::not_published).to_owned() }}</span>
+                {move || (rev.get() > 0 || ed.dirty.get()).then(|| view! { <span class="badge badge-warn" id="draft-badge">{move || if ed.dirty.get() { l.t(W::unsaved_changes) } else { l.t(W::draft) }}</span> })}
                 <span class="spacer"></span>
-                <button type="button" class="btn btn-ghost btn-sm" id="undo" title=td_string!(l.0, designer.undo_ctrl_z)
-                    disabled=move || { ed.doc.track(); ed.undo.with_value(Vec::is_empty) } on:click=move |_| ed.undo()>{td_string!(l.0, designer.undo)}</button>
-                <button type="button" class="btn btn-ghost btn-sm" id="redo" title=td_string!(l.0, designer.redo_ctrl_y)
-                    disabled=move || { ed.doc.track(); ed.redo.with_value(Vec::is_empty) } on:click=move |_| ed.redo()>{td_string!(l.0, designer.redo)}</button>
+                <button type="button" class="btn btn-ghost btn-sm" id="undo" title=l.t(W::undo_ctrl_z)
+                    disabled=move || { ed.doc.track(); ed.undo.with_value(Vec::is_empty) } on:click=move |_| ed.undo()>{l.t(W::undo)}</button>
+                <button type="button" class="btn btn-ghost btn-sm" id="redo" title=l.t(W::redo_ctrl_y)
+                    disabled=move || { ed.doc.track(); ed.redo.with_value(Vec::is_empty) } on:click=move |_| ed.redo()>{l.t(W::redo)}</button>
                 {move || (rev.get() > 0).then(|| view! {
-                    <button type="button" class="btn btn-ghost btn-sm" id="discard" disabled=move || busy.get() on:click=on_discard>{td_string!(l.0, designer.discard_draft)}</button>
+                    <button type="button" class="btn btn-ghost btn-sm" id="discard" disabled=move || busy.get() on:click=on_discard>{l.t(W::discard_draft)}</button>
                 })}
-                <button type="button" class="btn btn-sm" id="save" disabled=move || busy.get() on:click=on_save>{td_string!(l.0, designer.save_draft)}</button>
-                <input class="publish-note" id="publish-note" maxlength="200" placeholder=td_string!(l.0, designer.version_note_optional)
+                <button type="button" class="btn btn-sm" id="save" disabled=move || busy.get() on:click=on_save>{l.t(W::save_draft)}</button>
+                <input class="publish-note" id="publish-note" maxlength="200" placeholder=l.t(W::version_note_optional)
                     prop:value=move || publish_note.get() on:input=move |e| publish_note.set(event_target_value(&e))/>
                 <button type="button" class="btn btn-primary btn-sm" id="publish"
                     disabled=move || { busy.get() || problem_count() > 0 }
-                    title=move || { if problem_count() > 0 { format!("{} {}", problem_count(), td_string!(l.0, designer.problems_to_fix)) } else { String::new() } }
-                    on:click=on_publish>{td_string!(l.0, designer.publish)}</button>
+                    title=move || { if problem_count() > 0 { format!("{} {}", problem_count(), l.t(W::problems_to_fix)) } else { String::new() } }
+                    on:click=on_publish>{l.t(W::publish)}</button>
             </div>
             {move || ed.note.get().map(|(ok, text)| view! {
                 <div class=if ok { "alert alert-ok designer-note" } else { "alert alert-error designer-note" } role="status" id="designer-note">
@@ -332,12 +308,12 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
                 </div>
             })}
             <div class="tabs designer-tabs" role="tablist">
-                {tab_btn(Tab::Flow, td_string!(l.0, designer.tab_flow))}
-                {tab_btn(Tab::Form, td_string!(l.0, designer.tab_form))}
-                {tab_btn(Tab::Simulate, td_string!(l.0, designer.tab_simulate))}
-                {tab_btn(Tab::Versions, td_string!(l.0, designer.tab_versions))}
+                {tab_btn(Tab::Flow, l.t(W::tab_flow))}
+                {tab_btn(Tab::Form, l.t(W::tab_form))}
+                {tab_btn(Tab::Simulate, l.t(W::tab_simulate))}
+                {tab_btn(Tab::Versions, l.t(W::tab_versions))}
                 <span class="problem-count" id="problem-count" class:ok=move || problem_count() == 0>
-                    {move || if problem_count() == 0 { td_string!(l.0, designer.no_problems).to_owned() } else { format!("{} {}", problem_count(), td_string!(l.0, designer.problems)) }}
+                    {move || if problem_count() == 0 { l.t(W::no_problems).to_owned() } else { format!("{} {}", problem_count(), l.t(W::problems)) }}
                 </span>
             </div>
             {move || match tab.get() {
@@ -360,23 +336,23 @@ pub(in crate::workflow::pages::designer) fn Editor(state: DesignState, dir: Dire
                             }>
                             <div class="fd-zoom">
                                 <button type="button" class="btn btn-ghost btn-sm" id="zoom-out" on:click=move |_| zoom.update(|z| *z = (*z - 0.1).max(0.3))>"−"</button>
-                                <button type="button" class="btn btn-ghost btn-sm zoom-level" id="zoom-reset" title=td_string!(l.0, designer.back_to_100)
+                                <button type="button" class="btn btn-ghost btn-sm zoom-level" id="zoom-reset" title=l.t(W::back_to_100)
                                     on:click=move |_| zoom.set(1.0)>{move || format!("{:.0}%", zoom.get() * 100.0)}</button>
                                 <button type="button" class="btn btn-ghost btn-sm" id="zoom-in" on:click=move |_| zoom.update(|z| *z = (*z + 0.1).min(2.0))>"+"</button>
-                                <button type="button" class="btn btn-ghost btn-sm" id="zoom-fit" title=td_string!(l.0, designer.zoom_to_the_whole_flow_s_width)
-                                    on:click=move |_| fit()>{td_string!(l.0, designer.fit_width)}</button>
+                                <button type="button" class="btn btn-ghost btn-sm" id="zoom-fit" title=l.t(W::zoom_to_the_whole_flow_s_width)
+                                    on:click=move |_| fit()>{l.t(W::fit_width)}</button>
                             </div>
                             <div class="fd-flow" style=move || format!("zoom:{}", zoom.get())>
-                                <div class="fd-start">{td_string!(l.0, designer.requester)}</div>
+                                <div class="fd-start">{l.t(W::requester)}</div>
                                 {move || {
                                     let d = ed.doc.get();
                                     let errs = problems.with(|p| p.0.clone());
                                     seq_view(ed, &d.flow.nodes, None, &errs, None)
                                 }}
-                                <div class="fd-end">{td_string!(l.0, designer.end)}</div>
+                                <div class="fd-end">{l.t(W::end)}</div>
                             </div>
                         </div>
-                        <aside class="designer-panel" aria-label=td_string!(l.0, designer.properties)>
+                        <aside class="designer-panel" aria-label=l.t(W::properties)>
                             <SidePanel problems/>
                         </aside>
                     </div>

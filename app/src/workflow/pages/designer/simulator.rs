@@ -87,9 +87,9 @@ pub(in crate::workflow::pages::designer) fn Simulator() -> impl IntoView {
     });
     view! {
         <div class="designer-body sim">
-            <aside class="designer-palette sim-inputs" aria-label=td_string!(l.0, designer.sample)>
-                <h2>{td_string!(l.0, designer.sample_request)}</h2>
-                <label class="field"><span>{td_string!(l.0, designer.requester)}</span>
+            <aside class="designer-palette sim-inputs" aria-label=l.t(W::sample)>
+                <h2>{l.t(W::sample_request)}</h2>
+                <label class="field"><span>{l.t(W::requester)}</span>
                     <select id="sim-requester" on:change=move |e| { if let Ok(u) = event_target_value(&e).parse() { requester.set(u); } }>
                         {ed.dir.with_value(|d| d.users.iter().filter(|u| u.active).map(|u| {
                             let id = u.id;
@@ -114,22 +114,22 @@ pub(in crate::workflow::pages::designer) fn Simulator() -> impl IntoView {
                     };
                     view! { <label class="field"><span>{f.label.clone()}</span>{input}</label> }
                 }).collect_view()}
-                <p class="muted small">{td_string!(l.0, designer.computed_in_the_browser_by_the_engine_s)}</p>
+                <p class="muted small">{l.t(W::computed_in_the_browser_by_the_engine_s)}</p>
             </aside>
             <div class="fd-canvas">
                 <div class="fd-flow">
-                    <div class="fd-start">{td_string!(l.0, designer.requester)}</div>
+                    <div class="fd-start">{l.t(W::requester)}</div>
                     {move || {
                         let d = ed.doc.get();
                         let (mark, _) = result.get();
                         seq_view(ed, &d.flow.nodes, None, &HashMap::new(), Some(&mark))
                     }}
-                    <div class="fd-end">{td_string!(l.0, designer.end)}</div>
+                    <div class="fd-end">{l.t(W::end)}</div>
                 </div>
             </div>
             <aside class="designer-panel">
                 <div class="panel-section">
-                    <h2>{td_string!(l.0, designer.path)}</h2>
+                    <h2>{l.t(W::path)}</h2>
                     <ol class="sim-steps" id="sim-steps">
                         {move || result.get().1.into_iter().map(|(name, who)| view! { <li><strong>{name}</strong><span>{who}</span></li> }).collect_view()}
                     </ol>
@@ -152,7 +152,7 @@ pub(in crate::workflow::pages::designer) fn step_lines(
                     Assignment::Assigned { users } => {
                         users.iter().map(|u| dir.user_name(*u)).collect::<Vec<_>>().join("、")
                     }
-                    Assignment::Skipped { .. } => td_string!(l.0, designer.skipped_nobody).to_owned(),
+                    Assignment::Skipped { .. } => l.t(W::skipped_nobody).to_owned(),
                 };
                 out.push((name.clone(), who));
             }

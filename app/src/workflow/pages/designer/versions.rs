@@ -32,8 +32,7 @@ pub(in crate::workflow::pages::designer) fn Versions(
                 Ok(t) => {
                     version.set(t.version);
                     tick.update(|x| *x += 1);
-                    ed.note
-                        .set(Some((true, format!("{} v{v} → v{}", td_string!(l.0, designer.rolled_back), t.version))));
+                    ed.note.set(Some((true, format!("{} v{v} → v{}", l.t(W::rolled_back), t.version))));
                 }
                 Err(e) => ed.note.set(Some((false, explain(i18n, &e)))),
             }
@@ -44,7 +43,7 @@ pub(in crate::workflow::pages::designer) fn Versions(
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(vs) if vs.is_empty() => view! { <p class="empty">{td_string!(l.0, designer.not_published_yet)}</p> }.into_any(),
+                        Ok(vs) if vs.is_empty() => view! { <p class="empty">{l.t(W::not_published_yet)}</p> }.into_any(),
                         Ok(vs) => {
                             if to.get_untracked() == 0 && let Some(first) = vs.first() {
                                 to.set(first.version);
@@ -54,22 +53,22 @@ pub(in crate::workflow::pages::designer) fn Versions(
                             view! {
                                 <div class="card">
                                     <table class="table" id="version-table">
-                                        <thead><tr><th>{td_string!(l.0, designer.version)}</th><th>{td_string!(l.0, designer.published_2)}</th><th>{td_string!(l.0, designer.by)}</th>
-                                            <th>{td_string!(l.0, designer.note)}</th><th>{td_string!(l.0, designer.requests)}</th><th></th></tr></thead>
+                                        <thead><tr><th>{l.t(W::version)}</th><th>{l.t(W::published_2)}</th><th>{l.t(W::by)}</th>
+                                            <th>{l.t(W::note)}</th><th>{l.t(W::requests)}</th><th></th></tr></thead>
                                         <tbody>
                                             {vs.into_iter().map(|v| {
                                                 let n = v.version;
                                                 view! {
                                                     <tr data-version=n>
-                                                        <td><strong>{format!("v{n}")}</strong>{v.current.then(|| view! { " "<span class="badge badge-ok">{td_string!(l.0, designer.current)}</span> })}</td>
+                                                        <td><strong>{format!("v{n}")}</strong>{v.current.then(|| view! { " "<span class="badge badge-ok">{l.t(W::current)}</span> })}</td>
                                                         <td>{fmt_time(&v.published_at)}</td>
-                                                        <td>{v.published_by.map(|u| u.display_name).unwrap_or_else(|| td_string!(l.0, designer.system).into())}</td>
+                                                        <td>{v.published_by.map(|u| u.display_name).unwrap_or_else(|| l.t(W::system).into())}</td>
                                                         <td>{v.note.clone()}</td>
                                                         <td class="num">{v.instances}</td>
                                                         <td class="nowrap">
-                                                            <a class="btn btn-ghost btn-sm" href=format!("/api/v1/templates/{}/export?version={n}", keyv.get_value()) download>{td_string!(l.0, designer.export)}</a>
+                                                            <a class="btn btn-ghost btn-sm" href=format!("/api/v1/templates/{}/export?version={n}", keyv.get_value()) download>{l.t(W::export)}</a>
                                                             {(!v.current).then(|| view! {
-                                                                <button type="button" class="btn btn-sm rollback" on:click=move |_| rollback(n)>{td_string!(l.0, designer.roll_back_to_this)}</button>
+                                                                <button type="button" class="btn btn-sm rollback" on:click=move |_| rollback(n)>{l.t(W::roll_back_to_this)}</button>
                                                             })}
                                                         </td>
                                                     </tr>
@@ -79,13 +78,13 @@ pub(in crate::workflow::pages::designer) fn Versions(
                                     </table>
                                 </div>
                                 <div class="card diff">
-                                    <h2>{td_string!(l.0, designer.compare_versions)}</h2>
+                                    <h2>{l.t(W::compare_versions)}</h2>
                                     <div class="row-form">
-                                        <label class="field"><span>{td_string!(l.0, designer.from)}</span>
+                                        <label class="field"><span>{l.t(W::from)}</span>
                                             <select id="diff-from" on:change=move |e| { if let Ok(v) = event_target_value(&e).parse() { from.set(v); } }>
                                                 {options.iter().map(|v| { let v = *v; view! { <option value=v selected=move || from.get() == v>{format!("v{v}")}</option> } }).collect_view()}
                                             </select></label>
-                                        <label class="field"><span>{td_string!(l.0, designer.to)}</span>
+                                        <label class="field"><span>{l.t(W::to)}</span>
                                             <select id="diff-to" on:change=move |e| { if let Ok(v) = event_target_value(&e).parse() { to.set(v); } }>
                                                 {options.iter().map(|v| { let v = *v; view! { <option value=v selected=move || to.get() == v>{format!("v{v}")}</option> } }).collect_view()}
                                             </select></label>
@@ -93,7 +92,7 @@ pub(in crate::workflow::pages::designer) fn Versions(
                                     <Transition fallback=Loading>
                                         {move || Suspend::new(async move {
                                             match diff.await {
-                                                Ok(ch) if ch.is_empty() => view! { <p class="muted">{td_string!(l.0, designer.the_two_versions_are_the_same)}</p> }.into_any(),
+                                                Ok(ch) if ch.is_empty() => view! { <p class="muted">{l.t(W::the_two_versions_are_the_same)}</p> }.into_any(),
                                                 Ok(ch) => view! { <ul class="diff-list" id="diff-list">{ch.into_iter().map(|c| change_view(l, c)).collect_view()}</ul> }.into_any(),
                                                 Err(e) => view! { <ErrorPanel err=e/> }.into_any(),
                                             }
@@ -102,7 +101,7 @@ pub(in crate::workflow::pages::designer) fn Versions(
                                 </div>
                             }.into_any()
                         }
-                        Err(AppError::NotFound) => view! { <p class="empty">{td_string!(l.0, designer.not_published_yet)}</p> }.into_any(),
+                        Err(AppError::NotFound) => view! { <p class="empty">{l.t(W::not_published_yet)}</p> }.into_any(),
                         Err(e) => view! { <ErrorPanel err=e/> }.into_any(),
                     }
                 })}
@@ -113,14 +112,14 @@ pub(in crate::workflow::pages::designer) fn Versions(
 
 pub(in crate::workflow::pages::designer) fn change_view(l: Lang, c: Change) -> impl IntoView {
     let (cls, word) = match c.kind {
-        ChangeKind::Added => ("badge-ok", td_string!(l.0, designer.added)),
-        ChangeKind::Removed => ("badge-danger", td_string!(l.0, designer.removed)),
-        ChangeKind::Changed => ("badge-info", td_string!(l.0, designer.changed)),
+        ChangeKind::Added => ("badge-ok", l.t(W::added)),
+        ChangeKind::Removed => ("badge-danger", l.t(W::removed)),
+        ChangeKind::Changed => ("badge-info", l.t(W::changed)),
     };
     let area = match c.area.as_str() {
-        "node" => td_string!(l.0, designer.node),
-        "field" => td_string!(l.0, designer.field_4),
-        _ => td_string!(l.0, designer.template),
+        "node" => l.t(W::node),
+        "field" => l.t(W::field_4),
+        _ => l.t(W::template),
     };
     view! {
         <li data-change=format!("{}:{}", c.area, c.id)>

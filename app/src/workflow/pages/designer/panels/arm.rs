@@ -93,8 +93,8 @@ pub(in crate::workflow::pages::designer) fn ArmPanel(id: String, arm: usize) -> 
     };
     view! {
         <div class="panel-section" data-panel-arm=format!("{id}/{arm}")>
-            <h2>{if is_cond { td_string!(l.0, designer.condition_branch) } else { td_string!(l.0, designer.parallel_branch) }}</h2>
-            <label class="field"><span>{td_string!(l.0, designer.name_2)}</span>
+            <h2>{if is_cond { l.t(W::condition_branch) } else { l.t(W::parallel_branch) }}</h2>
+            <label class="field"><span>{l.t(W::name_2)}</span>
                 <input class="arm-name" maxlength="40" prop:value=move || info().map(|i| i.0).unwrap_or_default() on:input=move |e| {
                     let v = event_target_value(&e);
                     let a = arm_sig.get_untracked();
@@ -109,10 +109,10 @@ pub(in crate::workflow::pages::designer) fn ArmPanel(id: String, arm: usize) -> 
                 }/>
             </label>
             {move || (is_cond && !is_default()).then(|| view! {
-                <label class="field"><span>{td_string!(l.0, designer.match_word)}</span>
+                <label class="field"><span>{l.t(W::match_word)}</span>
                     <select class="group-mode" on:change=move |e| { let (_, items) = group(); set_cond(event_target_value(&e) == "all", items, None); }>
-                        <option value="all" selected=move || group().0>{td_string!(l.0, designer.all_of_these_and)}</option>
-                        <option value="any" selected=move || !group().0>{td_string!(l.0, designer.any_of_these_or)}</option>
+                        <option value="all" selected=move || group().0>{l.t(W::all_of_these_and)}</option>
+                        <option value="any" selected=move || !group().0>{l.t(W::any_of_these_or)}</option>
                     </select>
                 </label>
                 {move || (0..n_items.get()).map(|i| {
@@ -130,15 +130,15 @@ pub(in crate::workflow::pages::designer) fn ArmPanel(id: String, arm: usize) -> 
                     };
                     view! {
                         <div class="cond-row" data-cond=i>
-                            <select class="cond-field" aria-label=td_string!(l.0, designer.field_2) on:change=move |e| put(Some(event_target_value(&e)), None, None, None)>
-                                <option value="">{td_string!(l.0, designer.field_3)}</option>
+                            <select class="cond-field" aria-label=l.t(W::field_2) on:change=move |e| put(Some(event_target_value(&e)), None, None, None)>
+                                <option value="">{l.t(W::field_3)}</option>
                                 {move || fields().into_iter().map(|(k, lab)| {
                                     let k2 = k.clone();
                                     view! { <option value=k selected=move || part().is_some_and(|p| p.0 == k2)>{lab}</option> }
                                 }).collect_view()}
-                                <option value=REQUESTER_DEPARTMENT selected=move || part().is_some_and(|p| p.0 == REQUESTER_DEPARTMENT)>{td_string!(l.0, designer.requester_s_department)}</option>
+                                <option value=REQUESTER_DEPARTMENT selected=move || part().is_some_and(|p| p.0 == REQUESTER_DEPARTMENT)>{l.t(W::requester_s_department)}</option>
                             </select>
-                            <select class="cond-op" aria-label=td_string!(l.0, designer.comparison) on:change=move |e| {
+                            <select class="cond-op" aria-label=l.t(W::comparison) on:change=move |e| {
                                 let op: Option<CmpOp> = serde_json::from_value(Value::String(event_target_value(&e))).ok();
                                 put(None, op, None, None);
                             }>
@@ -149,8 +149,8 @@ pub(in crate::workflow::pages::designer) fn ArmPanel(id: String, arm: usize) -> 
                             </select>
                             {move || if part().is_some_and(|p| p.0 == REQUESTER_DEPARTMENT) {
                                 view! {
-                                    <select class="cond-value" aria-label=td_string!(l.0, designer.value) on:change=move |e| put(None, None, Some(event_target_value(&e)), None)>
-                                        <option value="">{td_string!(l.0, designer.department_2)}</option>
+                                    <select class="cond-value" aria-label=l.t(W::value) on:change=move |e| put(None, None, Some(event_target_value(&e)), None)>
+                                        <option value="">{l.t(W::department_2)}</option>
                                         {ed.dir.with_value(|d| d.departments.iter().map(|x| {
                                             let v = x.id.to_string();
                                             let v2 = v.clone();
@@ -160,11 +160,11 @@ pub(in crate::workflow::pages::designer) fn ArmPanel(id: String, arm: usize) -> 
                                 }.into_any()
                             } else {
                                 view! {
-                                    <input class="cond-value" aria-label=td_string!(l.0, designer.value) placeholder=td_string!(l.0, designer.value_2) prop:value=move || part().map(|p| p.2).unwrap_or_default()
+                                    <input class="cond-value" aria-label=l.t(W::value) placeholder=l.t(W::value_2) prop:value=move || part().map(|p| p.2).unwrap_or_default()
                                         on:input=move |e| put(None, None, Some(event_target_value(&e)), Some(format!("cv:{i}")))/>
                                 }.into_any()
                             }}
-                            <button type="button" class="btn btn-ghost btn-sm" aria-label=td_string!(l.0, designer.remove_condition) on:click=move |_| {
+                            <button type="button" class="btn btn-ghost btn-sm" aria-label=l.t(W::remove_condition) on:click=move |_| {
                                 let (all, mut items) = group();
                                 if i < items.len() { items.remove(i); }
                                 set_cond(all, items, None);
@@ -177,9 +177,9 @@ pub(in crate::workflow::pages::designer) fn ArmPanel(id: String, arm: usize) -> 
                     let first = ed.doc.with_untracked(|d| d.form.fields.iter().find(|f| !matches!(f.kind, FieldKind::Table { .. } | FieldKind::Attachment { .. })).map(|f| f.key.clone())).unwrap_or_default();
                     items.push(Condition::Compare { field: first, op: CmpOp::Gt, value: Value::String(String::new()) });
                     set_cond(all, items, None);
-                }>{td_string!(l.0, designer.add_a_comparison)}</button>
+                }>{l.t(W::add_a_comparison)}</button>
             })}
-            {move || is_default().then(|| view! { <p class="muted small">{td_string!(l.0, designer.the_default_branch_runs_when_no_other)}</p> })}
+            {move || is_default().then(|| view! { <p class="muted small">{l.t(W::the_default_branch_runs_when_no_other)}</p> })}
             <div class="panel-actions">
                 {move || (!is_default()).then(|| view! {
                     <button type="button" class="btn btn-sm" id="arm-earlier" on:click=move |_| {
@@ -188,19 +188,19 @@ pub(in crate::workflow::pages::designer) fn ArmPanel(id: String, arm: usize) -> 
                         ed.edit(None, |d| design::shift_arm(&mut d.flow, &idv.get_value(), a, -1).map(|t| to = t).map_err(|e| e.to_string()));
                         arm_sig.set(to);
                         ed.sel.set(Sel::Arm(idv.get_value(), to));
-                    }>{if is_cond { td_string!(l.0, designer.higher_priority) } else { td_string!(l.0, designer.move_left) }}</button>
+                    }>{if is_cond { l.t(W::higher_priority) } else { l.t(W::move_left) }}</button>
                     <button type="button" class="btn btn-sm" id="arm-later" on:click=move |_| {
                         let a = arm_sig.get_untracked();
                         let mut to = a;
                         ed.edit(None, |d| design::shift_arm(&mut d.flow, &idv.get_value(), a, 1).map(|t| to = t).map_err(|e| e.to_string()));
                         arm_sig.set(to);
                         ed.sel.set(Sel::Arm(idv.get_value(), to));
-                    }>{if is_cond { td_string!(l.0, designer.lower_priority) } else { td_string!(l.0, designer.move_right) }}</button>
+                    }>{if is_cond { l.t(W::lower_priority) } else { l.t(W::move_right) }}</button>
                     <button type="button" class="btn btn-sm btn-danger" id="arm-remove" on:click=move |_| {
                         let a = arm_sig.get_untracked();
                         ed.edit(None, |d| design::remove_arm(&mut d.flow, &idv.get_value(), a).map_err(|e| e.to_string()));
                         ed.sel.set(Sel::None);
-                    }>{td_string!(l.0, designer.remove_branch)}</button>
+                    }>{l.t(W::remove_branch)}</button>
                 })}
             </div>
         </div>

@@ -23,13 +23,13 @@ pub(in crate::workflow::pages::designer) fn SidePanel(problems: Problems) -> imp
         Sel::Arm(id, a) => view! { <ArmPanel id arm=a/> }.into_any(),
         _ => view! {
             <div class="panel-section">
-                <h2>{td_string!(l.0, designer.template)}</h2>
+                <h2>{l.t(W::template)}</h2>
                 <TemplateProps/>
-                <h3>{td_string!(l.0, designer.checks)}</h3>
+                <h3>{l.t(W::checks)}</h3>
                 {move || {
                     let all = problems.with(|p| p.2.clone());
                     if all.is_empty() {
-                        view! { <p class="ok-text">{td_string!(l.0, designer.no_problems_ready_to_publish)}</p> }.into_any()
+                        view! { <p class="ok-text">{l.t(W::no_problems_ready_to_publish)}</p> }.into_any()
                     } else {
                         view! { <ul class="problem-list" id="problem-list">{all.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul> }.into_any()
                     }
@@ -56,10 +56,10 @@ pub(in crate::workflow::pages::designer) fn TemplateProps() -> impl IntoView {
         }
     };
     view! {
-        {text(td_string!(l.0, designer.name), |d| d.name.clone(), |d, v| d.name = v, "t-name")}
-        {text(td_string!(l.0, designer.category), |d| d.category.clone(), |d, v| d.category = v, "t-cat")}
-        {text(td_string!(l.0, designer.description), |d| d.description.clone(), |d, v| d.description = v, "t-desc")}
-        <label class="field"><span>{td_string!(l.0, designer.icon)}</span>
+        {text(l.t(W::name), |d| d.name.clone(), |d, v| d.name = v, "t-name")}
+        {text(l.t(W::category), |d| d.category.clone(), |d, v| d.category = v, "t-cat")}
+        {text(l.t(W::description), |d| d.description.clone(), |d, v| d.description = v, "t-desc")}
+        <label class="field"><span>{l.t(W::icon)}</span>
             <select on:change=move |e| { let v = event_target_value(&e); ed.edit(None, move |d| { d.icon = v; Ok(()) }); }>
                 {["doc", "receipt", "calendar", "cart", "box", "car", "user-plus"].into_iter().map(|i| view! {
                     <option value=i selected=move || ed.doc.with(|d| d.icon == i)>{i}</option>

@@ -32,7 +32,7 @@ pub(in crate::workflow::pages::designer) fn rule_editor(
     };
     let tag2 = tag.clone();
     view! {
-        <label class="field"><span>{td_string!(l.0, designer.who)}</span>
+        <label class="field"><span>{l.t(W::who)}</span>
             <select class="rule-kind" on:change=move |e| {
                 let r = match event_target_value(&e).as_str() {
                     "users" => ApproverRule::Users { ids: vec![] },
@@ -43,8 +43,8 @@ pub(in crate::workflow::pages::designer) fn rule_editor(
                 };
                 put(r, None);
             }>
-                {[("users", td_string!(l.0, designer.named_people)), ("role", td_string!(l.0, designer.role)), ("manager", td_string!(l.0, designer.manager_2)),
-                  ("department_head", td_string!(l.0, designer.department_head)), ("requester_picks", td_string!(l.0, designer.requester_picks))]
+                {[("users", l.t(W::named_people)), ("role", l.t(W::role)), ("manager", l.t(W::manager_2)),
+                  ("department_head", l.t(W::department_head)), ("requester_picks", l.t(W::requester_picks))]
                     .into_iter().map(|(v, t)| view! { <option value=v selected=move || kind.get() == v>{t}</option> }).collect_view()}
             </select>
         </label>
@@ -55,18 +55,18 @@ pub(in crate::workflow::pages::designer) fn rule_editor(
                     <div class="chips">
                         {move || ids().into_iter().map(|u| view! {
                             <span class="chip">{ed.dir.with_value(|d| d.user_name(u))}
-                                <button type="button" class="chip-x" aria-label=td_string!(l.0, designer.remove) on:click=move |_| {
+                                <button type="button" class="chip-x" aria-label=l.t(W::remove) on:click=move |_| {
                                     let mut v = ids(); v.retain(|x| *x != u); put(ApproverRule::Users { ids: v }, None);
                                 }>"×"</button></span>
                         }).collect_view()}
                     </div>
-                    <label class="field"><span>{td_string!(l.0, designer.add_a_person)}</span>
+                    <label class="field"><span>{l.t(W::add_a_person)}</span>
                         <select class="add-user" on:change=move |e| {
                             if let Ok(u) = event_target_value(&e).parse::<i64>() {
                                 let mut v = ids(); if !v.contains(&u) { v.push(u); } put(ApproverRule::Users { ids: v }, None);
                             }
                         }>
-                            <option value="">{td_string!(l.0, designer.choose)}</option>
+                            <option value="">{l.t(W::choose)}</option>
                             {ed.dir.with_value(|d| d.users.iter().filter(|u| u.active).map(|u| view! {
                                 <option value=u.id>{format!("{} · {}", u.name, u.position)}</option>
                             }).collect_view())}
@@ -75,9 +75,9 @@ pub(in crate::workflow::pages::designer) fn rule_editor(
                 }.into_any()
             }
             "role" => view! {
-                <label class="field"><span>{td_string!(l.0, designer.role)}</span>
+                <label class="field"><span>{l.t(W::role)}</span>
                     <select on:change=move |e| put(ApproverRule::Role { key: event_target_value(&e) }, None)>
-                        <option value="">{td_string!(l.0, designer.choose)}</option>
+                        <option value="">{l.t(W::choose)}</option>
                         {ed.dir.with_value(|d| d.roles.iter().map(|r| {
                             let k = r.key.clone();
                             view! { <option value=r.key.clone() selected=move || matches!(current(), Some(ApproverRule::Role { key }) if key == k)>{r.name.clone()}</option> }
@@ -88,7 +88,7 @@ pub(in crate::workflow::pages::designer) fn rule_editor(
             "manager" => {
                 let tag = tag2.clone();
                 view! {
-                    <label class="field"><span>{td_string!(l.0, designer.levels_up_2)}</span>
+                    <label class="field"><span>{l.t(W::levels_up_2)}</span>
                         <input type="number" min="1" max="10" class="levels"
                             prop:value=move || { match current() { Some(ApproverRule::Manager { levels }) => levels.to_string(), _ => "1".into() } }
                             on:input=move |e| { if let Ok(n) = event_target_value(&e).parse::<u8>() { put(ApproverRule::Manager { levels: n }, Some(format!("{tag}-lv"))); } }/>
@@ -96,9 +96,9 @@ pub(in crate::workflow::pages::designer) fn rule_editor(
                 }.into_any()
             }
             "department_head" => view! {
-                <label class="field"><span>{td_string!(l.0, designer.department)}</span>
+                <label class="field"><span>{l.t(W::department)}</span>
                     <select on:change=move |e| put(ApproverRule::DepartmentHead { department: event_target_value(&e).parse().ok() }, None)>
-                        <option value="">{td_string!(l.0, designer.the_requester_s_department)}</option>
+                        <option value="">{l.t(W::the_requester_s_department)}</option>
                         {ed.dir.with_value(|d| d.departments.iter().map(|x| {
                             let id = x.id;
                             view! { <option value=x.id selected=move || matches!(current(), Some(ApproverRule::DepartmentHead { department: Some(d) }) if d == id)>{x.name.clone()}</option> }
@@ -106,7 +106,7 @@ pub(in crate::workflow::pages::designer) fn rule_editor(
                     </select>
                 </label>
             }.into_any(),
-            _ => view! { <p class="muted small">{td_string!(l.0, designer.the_requester_chooses_when_submitting)}</p> }.into_any(),
+            _ => view! { <p class="muted small">{l.t(W::the_requester_chooses_when_submitting)}</p> }.into_any(),
         }}
     }
 }
@@ -122,11 +122,7 @@ pub(in crate::workflow::pages::designer) fn NodePanel(id: String) -> impl IntoVi
         let id = idv.get_value();
         ed.edit(None, move |d| {
             let at = design::locate(&d.flow, &id).ok_or("gone")?;
-            let to = if delta < 0 {
-                at.index.checked_sub(1).ok_or(td_string!(l.0, designer.already_first))?
-            } else {
-                at.index + 2
-            };
+            let to = if delta < 0 { at.index.checked_sub(1).ok_or(l.t(W::already_first))? } else { at.index + 2 };
             design::move_node(&mut d.flow, &id, &Slot { parent: at.parent, index: to }).map_err(|e| e.to_string())
         });
     };
@@ -144,7 +140,7 @@ pub(in crate::workflow::pages::designer) fn NodePanel(id: String) -> impl IntoVi
     view! {
         <div class="panel-section" data-panel-node=id.clone()>
             <h2>{kind_label(l, kind)}</h2>
-            <label class="field"><span>{td_string!(l.0, designer.name_3)}</span>
+            <label class="field"><span>{l.t(W::name_3)}</span>
                 <input class="node-name" maxlength="40" prop:value=move || node().map(|n| n.name().to_owned()).unwrap_or_default()
                     on:input=move |e| { let v = event_target_value(&e); ed.node_edit(&idv.get_value(), "name", move |n| set_name(n, v)); }/>
             </label>
@@ -153,16 +149,16 @@ pub(in crate::workflow::pages::designer) fn NodePanel(id: String) -> impl IntoVi
             {matches!(kind, NodeKind::Approver | NodeKind::Handler).then(|| view! { <EmptyAndTimeout id=idv.get_value()/> })}
             {(kind == NodeKind::Cc).then(|| view! { <CcTargets id=idv.get_value()/> })}
             {matches!(kind, NodeKind::Conditions | NodeKind::Parallel).then(|| view! {
-                <p class="muted small">{td_string!(l.0, designer.click_a_branch_s_head_to_edit_its_name)}</p>
+                <p class="muted small">{l.t(W::click_a_branch_s_head_to_edit_its_name)}</p>
             })}
             <div class="panel-actions">
-                <button type="button" class="btn btn-sm" id="node-up" on:click=move |_| move_by(-1)>{td_string!(l.0, designer.move_up)}</button>
-                <button type="button" class="btn btn-sm" id="node-down" on:click=move |_| move_by(1)>{td_string!(l.0, designer.move_down)}</button>
+                <button type="button" class="btn btn-sm" id="node-up" on:click=move |_| move_by(-1)>{l.t(W::move_up)}</button>
+                <button type="button" class="btn btn-sm" id="node-down" on:click=move |_| move_by(1)>{l.t(W::move_down)}</button>
                 <button type="button" class="btn btn-sm btn-danger" id="node-delete" on:click=move |_| {
                     let id = idv.get_value();
                     ed.edit(None, move |d| design::remove(&mut d.flow, &id).map(|_| ()).map_err(|e| e.to_string()));
                     ed.sel.set(Sel::None);
-                }>{td_string!(l.0, designer.delete_node)}</button>
+                }>{l.t(W::delete_node)}</button>
             </div>
         </div>
     }
@@ -203,18 +199,18 @@ pub(in crate::workflow::pages::designer) fn ApproverOptions(id: String) -> impl 
         });
     };
     view! {
-        <label class="field"><span>{td_string!(l.0, designer.with_several_approvers)}</span>
+        <label class="field"><span>{l.t(W::with_several_approvers)}</span>
             <select class="multi-mode" on:change=move |e| {
                 let m = match event_target_value(&e).as_str() { "any" => MultiMode::Any, "sequential" => MultiMode::Sequential, "quorum" => MultiMode::Quorum { n: 2 }, _ => MultiMode::All };
                 set_mode(m, "mode");
             }>
-                {[("all", td_string!(l.0, designer.all_must_approve_2)), ("any", td_string!(l.0, designer.any_one_decides_2)),
-                  ("sequential", td_string!(l.0, designer.one_after_another_2)), ("quorum", td_string!(l.0, designer.a_number_of_them_2))]
+                {[("all", l.t(W::all_must_approve_2)), ("any", l.t(W::any_one_decides_2)),
+                  ("sequential", l.t(W::one_after_another_2)), ("quorum", l.t(W::a_number_of_them_2))]
                     .into_iter().map(|(v, t)| view! { <option value=v selected=move || mode_key() == v>{t}</option> }).collect_view()}
             </select>
         </label>
         {move || matches!(get().0, MultiMode::Quorum { .. }).then(|| view! {
-            <label class="field"><span>{td_string!(l.0, designer.approvals_needed)}</span>
+            <label class="field"><span>{l.t(W::approvals_needed)}</span>
                 <input type="number" min="1" prop:value=move || { match get().0 { MultiMode::Quorum { n } => n.to_string(), _ => String::new() } }
                     on:input=move |e| { if let Ok(n) = event_target_value(&e).parse::<u32>() { set_mode(MultiMode::Quorum { n }, "quorum"); } }/>
             </label>
@@ -226,7 +222,7 @@ pub(in crate::workflow::pages::designer) fn ApproverOptions(id: String) -> impl 
                     *requester_is_approver = if skip { SelfRule::Skip } else { SelfRule::Keep };
                 });
             }/>
-            <span>{td_string!(l.0, designer.skip_when_the_approver_is_the_requester)}</span>
+            <span>{l.t(W::skip_when_the_approver_is_the_requester)}</span>
         </label>
     }
 }
@@ -268,19 +264,19 @@ pub(in crate::workflow::pages::designer) fn EmptyAndTimeout(id: String) -> impl 
         Some(TimeoutAction::AutoReturn) => "auto_return",
     };
     view! {
-        <label class="field"><span>{td_string!(l.0, designer.when_nobody_is_found)}</span>
+        <label class="field"><span>{l.t(W::when_nobody_is_found)}</span>
             <select class="on-empty" on:change=move |e| {
                 let r = match event_target_value(&e).as_str() { "admin" => EmptyRule::Admin, "user" => EmptyRule::User { id: 0 }, _ => EmptyRule::Skip };
                 set("empty", Some(r), None);
             }>
-                {[("skip", td_string!(l.0, designer.skip_the_node)), ("admin", td_string!(l.0, designer.go_to_the_administrators)), ("user", td_string!(l.0, designer.go_to_a_named_person))]
+                {[("skip", l.t(W::skip_the_node)), ("admin", l.t(W::go_to_the_administrators)), ("user", l.t(W::go_to_a_named_person))]
                     .into_iter().map(|(v, t)| view! { <option value=v selected=move || empty_key() == v>{t}</option> }).collect_view()}
             </select>
         </label>
         {move || (empty_key() == "user").then(|| view! {
-            <label class="field"><span>{td_string!(l.0, designer.hand_to)}</span>
+            <label class="field"><span>{l.t(W::hand_to)}</span>
                 <select on:change=move |e| { if let Ok(u) = event_target_value(&e).parse::<i64>() { set("empty-user", Some(EmptyRule::User { id: u }), None); } }>
-                    <option value="">{td_string!(l.0, designer.choose)}</option>
+                    <option value="">{l.t(W::choose)}</option>
                     {ed.dir.with_value(|d| d.users.iter().filter(|u| u.active).map(|u| {
                         let id = u.id;
                         view! { <option value=u.id selected=move || get().0 == EmptyRule::User { id }>{u.name.clone()}</option> }
@@ -293,11 +289,11 @@ pub(in crate::workflow::pages::designer) fn EmptyAndTimeout(id: String) -> impl 
                 let on = event_target_checked(&e);
                 set("timeout", None, Some(on.then_some(Timeout { after_minutes: 8 * 60, action: TimeoutAction::Remind { every_minutes: 240 } })));
             }/>
-            <span>{td_string!(l.0, designer.deadline)}</span>
+            <span>{l.t(W::deadline)}</span>
         </label>
         {move || get().1.map(|t| view! {
             <div class="row-form">
-                <label class="field"><span>{td_string!(l.0, designer.working_hours)}</span>
+                <label class="field"><span>{l.t(W::working_hours)}</span>
                     <input type="number" min="1" prop:value=(t.after_minutes / 60).to_string() on:input=move |e| {
                         if let Ok(h) = event_target_value(&e).parse::<u32>() {
                             let cur = get().1;
@@ -305,14 +301,14 @@ pub(in crate::workflow::pages::designer) fn EmptyAndTimeout(id: String) -> impl 
                         }
                     }/>
                 </label>
-                <label class="field"><span>{td_string!(l.0, designer.then)}</span>
+                <label class="field"><span>{l.t(W::then)}</span>
                     <select on:change=move |e| {
                         let a = match event_target_value(&e).as_str() { "escalate" => TimeoutAction::Escalate, "auto_approve" => TimeoutAction::AutoApprove,
                             "auto_return" => TimeoutAction::AutoReturn, _ => TimeoutAction::Remind { every_minutes: 240 } };
                         let cur = get().1;
                         set("to-a", None, Some(cur.map(|c| Timeout { action: a, ..c })));
                     }>
-                        {[("remind", td_string!(l.0, designer.remind)), ("escalate", td_string!(l.0, designer.escalate)), ("auto_approve", td_string!(l.0, designer.approve)), ("auto_return", td_string!(l.0, designer.return_word))]
+                        {[("remind", l.t(W::remind)), ("escalate", l.t(W::escalate)), ("auto_approve", l.t(W::approve)), ("auto_return", l.t(W::return_word))]
                             .into_iter().map(|(v, tx)| view! { <option value=v selected=move || action_key() == v>{tx}</option> }).collect_view()}
                     </select>
                 </label>
@@ -344,10 +340,10 @@ pub(in crate::workflow::pages::designer) fn CcTargets(id: String) -> impl IntoVi
             };
             view! {
                 <fieldset class="cc-target">
-                    <legend>{format!("{} {}", td_string!(l.0, designer.target), i + 1)}</legend>
+                    <legend>{format!("{} {}", l.t(W::target), i + 1)}</legend>
                     {rule_editor(ed, format!("{}-cc{i}", idv.get_value()), get, set)}
                     <button type="button" class="btn btn-ghost btn-sm" on:click=move |_| { ed.node_edit(&idv.get_value(), "cc-rm", move |n| { if let Node::Cc { targets, .. } = n && i < targets.len() { targets.remove(i); } }); }>
-                        {td_string!(l.0, designer.remove)}</button>
+                        {l.t(W::remove)}</button>
                 </fieldset>
             }
         }).collect_view()}
@@ -358,6 +354,6 @@ pub(in crate::workflow::pages::designer) fn CcTargets(id: String) -> impl IntoVi
                 }
                 Ok(())
             });
-        }>{td_string!(l.0, designer.add_a_target)}</button>
+        }>{l.t(W::add_a_target)}</button>
     }
 }
