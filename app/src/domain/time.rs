@@ -70,12 +70,18 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     let (hms, zone) = (rest.get(..8)?, rest.get(8..)?);
     let mut f = hms.split(':');
     let (h, m, sec) = (digits(f.next()?, 2)?, digits(f.next()?, 2)?, digits(f.next()?, 2)?);
-    let zone = match zone.strip_prefix('.') {
+    let (nanos, zone) = match zone.strip_prefix('.') {
         Some(frac) => {
             let z = frac.trim_start_matches(|c: char| c.is_ascii_digit());
-            (z.len() < frac.len()).then_some(z)?
+            let given = &frac[..frac.len() - z.len()];
+            if given.is_empty() {
+                return None;
+            }
+            // Nanoseconds: the first nine digits, padded.
+            let nine: String = given.chars().chain(std::iter::repeat('0')).take(9).collect();
+            (nine.parse::<u32>().ok()?, z)
         }
-        None => zone,
+        None => (0, zone),
     };
     let offset = match zone {
         "Z" | "z" => 0,
@@ -86,6 +92,9 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
                 _ => return None,
             };
             let (oh, om) = z.get(1..)?.split_once(':')?;
+            if oh.len() != 2 || om.len() != 2 {
+                return None;
+            }
             let (oh, om) = (digits(oh, 2)?, digits(om, 2)?);
             if oh > 23 || om > 59 {
                 return None;
@@ -93,7 +102,7 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
             sign * i64::from(oh * 3600 + om * 60)
         }
     };
-    let naive = parse_day(date)?.and_hms_opt(h, m, sec)?;
+    let naive = parse_day(date)?.and_hms_nano_opt(h, m, sec, nanos)?;
     Some(DateTime::from_naive_utc_and_offset(naive - Duration::seconds(offset), Utc))
 }
 
