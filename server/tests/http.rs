@@ -132,7 +132,36 @@ async fn bad_input_gets_clear_4xx(t: TestDb) {
             Req { cookie: c, form: Some("id=abc".into()), ..Default::default() },
             StatusCode::BAD_REQUEST,
         ),
+        // An area's words: an area or a language that does not exist.
+        (
+            Method::POST,
+            "/sfn/area_words",
+            Req { cookie: c, form: Some("area=nope&lang=en".into()), ..Default::default() },
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/sfn/area_words",
+            Req { cookie: c, form: Some("area=designer&lang=fr".into()), ..Default::default() },
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/sfn/area_words",
+            Req { cookie: c, form: Some("area=designer".into()), ..Default::default() },
+            StatusCode::BAD_REQUEST,
+        ),
     ];
+    // The designer's words, in the language asked for.
+    let words = send(
+        &app,
+        Method::POST,
+        "/sfn/area_words",
+        Req { cookie: c, form: Some("area=designer&lang=en".into()), ..Default::default() },
+    )
+    .await;
+    assert_eq!(words.status, StatusCode::OK, "{}", words.body);
+    assert!(words.body.contains("\"Publish\"") && !words.body.contains("发布"), "{}", words.body);
     let depts_before =
         send(&app, Method::GET, "/api/v1/departments", Req { cookie: c, ..Default::default() }).await.body;
     for (m, path, req, want) in cases {

@@ -212,14 +212,14 @@ pub(in crate::workflow::pages::designer) fn import_problem_text(l: Lang, p: &Imp
     }
 }
 
+/// A document's problems, worded: by node id, by field key, and all of them in one list.
+pub(in crate::workflow::pages::designer) type Found =
+    (HashMap<String, Vec<String>>, HashMap<String, Vec<String>>, Vec<String>);
+
 /// Everything the engine's checks find in a document, worded: by node id, by field key, and
 /// all of them in one list (each naming its field or node). With a directory, also what the
 /// flow names that does not exist.
-pub(in crate::workflow::pages::designer) fn doc_problems(
-    l: Lang,
-    d: &TemplateDoc,
-    dir: Option<&Directory>,
-) -> (HashMap<String, Vec<String>>, HashMap<String, Vec<String>>, Vec<String>) {
+pub(in crate::workflow::pages::designer) fn doc_problems(l: Lang, d: &TemplateDoc, dir: Option<&Directory>) -> Found {
     let mut by_node: HashMap<String, Vec<String>> = HashMap::new();
     let mut general: Vec<String> = Vec::new();
     let mut by_field: HashMap<String, Vec<String>> = HashMap::new();

@@ -8,8 +8,7 @@ mod node;
 
 use self::{arm::*, node::*};
 
-pub(in crate::workflow::pages::designer) type Problems =
-    Memo<(HashMap<String, Vec<String>>, HashMap<String, Vec<String>>, Vec<String>)>;
+pub(in crate::workflow::pages::designer) type Problems = Memo<Found>;
 
 #[component]
 pub(in crate::workflow::pages::designer) fn SidePanel(problems: Problems) -> impl IntoView {
