@@ -72,11 +72,22 @@ pub async fn send(app: &Router, method: Method, path: &str, r: Req<'_>) -> Resp 
     } else {
         Body::empty()
     };
-    let res = app.clone().oneshot(b.body(body).unwrap()).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    let request = b.body(body).unwrap();
+    let (method, path) = (request.method().clone(), request.uri().to_string());
+    // No request may go unanswered: one that takes two minutes fails its test, naming itself,
+    // instead of holding the whole run (once, a page request never finished in one run of
+    // several hundred).
+    let answered = async {
+        let res = app.clone().oneshot(request).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(120), answered).await {
+        Ok(r) => r,
+        Err(_) => panic!("{method} {path} went unanswered for two minutes"),
+    }
 }
 
 pub async fn login(app: &Router, username: &str) -> String {
