@@ -83,6 +83,13 @@ pub fn app_state(db: app::ctx::Db, leptos_options: LeptosOptions, opts: &RouterO
     }
 }
 
+/// The page routes, listed once per process. Listing them runs the whole app with resource
+/// loading switched off by a process-wide flag (leptos_router's `SuppressResourceLoad`, see
+/// leptos issue #4773): a page rendered on another thread while a second router was being
+/// built had its resources wait forever. Tests build many routers in one process; listing the
+/// routes once, before any router exists, closes that window.
+static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+
 /// The whole HTTP application: API, server functions, pages, static files.
 pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
     let db = state.db.clone();
@@ -96,7 +103,7 @@ pub fn router_for(state: AppState, opts: &RouterOptions) -> Router {
         .with_signed(Key::from(&opts.secret));
     let (api, openapi) = api::router();
     let openapi = Arc::new(openapi);
-    let routes = generate_route_list(App);
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let ctx_state = state.clone();
     Router::new()
         .merge(api)

@@ -1285,7 +1285,49 @@ async fn the_designer_api(t: TestDb) {
     assert!(openapi.body.contains("/api/v1/designer/templates/{key}/publish"), "the routes are documented");
 }
 
+/// A page asked for while another router is being built still answers. Building a router
+/// lists the page routes by running the app with resource loading switched off process-wide
+/// (leptos issue #4773); a page whose data started loading in that window waited forever, and
+/// a test, building its own router next to others, hung once in a few hundred runs. Here a
+/// thread builds routers back to back while the page is asked for again and again.
+async fn a_page_answers_while_another_router_is_built(t: TestDb) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let app = app(&t);
+    let me = login(&app, "zhang.wei").await;
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let builder = {
+        let (stop, state, opts) = (stop.clone(), t.state(), t.options());
+        let runtime = tokio::runtime::Handle::current();
+        std::thread::spawn(move || {
+            let _inside = runtime.enter();
+            let mut built = 0_u32;
+            while !stop.load(Ordering::Relaxed) {
+                drop(server::router_for(state.clone(), &opts));
+                built += 1;
+            }
+            built
+        })
+    };
+    for round in 0..30 {
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            send(&app, Method::GET, "/approvals", Req { cookie: Some(&me), ..Default::default() }),
+        )
+        .await;
+        let Ok(page) = page else {
+            stop.store(true, Ordering::Relaxed);
+            panic!("round {round}: the page never finished while routers were being built");
+        };
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("__RESOLVED_RESOURCES"), "round {round}: the page's data resolved");
+    }
+    stop.store(true, Ordering::Relaxed);
+    let built = builder.join().expect("the builder thread");
+    assert!(built > 0, "routers were built meanwhile");
+}
+
 on_both!(
+    a_page_answers_while_another_router_is_built,
     the_event_stream_pushes_counts,
     an_expense_goes_through_the_api,
     api_login_me_logout,
