@@ -41,10 +41,20 @@ pub enum Flash {
 /// One item's outcome in a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultRow {
-    pub label: String,
+    pub label: Label,
     /// Where the item is, when it exists.
     pub href: Option<String>,
     pub error: Option<AppError>,
+}
+
+/// What a result row names, worded by the page that shows it, in its reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Label {
+    /// A text the same in every language (a number, a name).
+    Text(String),
+    /// A request: "{template} from {requester}" / "{requester}的{template}".
+    Request { requester: String, template: String },
 }
 
 /// A message on its way: the page it is for (path and query) and the message.
@@ -156,8 +166,16 @@ mod tests {
     #[test]
     fn a_message_survives_its_header() {
         let flash = Flash::Results(vec![
-            ResultRow { label: "请假 · 张伟 3 天".into(), href: Some("/approvals/7".into()), error: None },
-            ResultRow { label: "#9".into(), href: None, error: Some(AppError::field("comment", ErrorCode::TooLong)) },
+            ResultRow {
+                label: Label::Request { requester: "张伟".into(), template: "请假".into() },
+                href: Some("/approvals/7".into()),
+                error: None,
+            },
+            ResultRow {
+                label: Label::Text("#9".into()),
+                href: None,
+                error: Some(AppError::field("comment", ErrorCode::TooLong)),
+            },
         ]);
         let v = header_value(&flash).unwrap();
         assert!(v.to_str().unwrap().is_ascii());

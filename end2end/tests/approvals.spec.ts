@@ -165,7 +165,12 @@ test('batch approve three requests, each result reported', async ({ browser }) =
   await li.getByLabel('审批意见（选填）').fill('批量同意');
   await shot(li, 'approvals-batch-selected');
   await li.getByRole('button', { name: '批量同意' }).click();
-  await expect(li.getByRole('status').filter({ hasText: '批量处理' })).toContainText('3 件成功，0 件失败');
+  const result = li.getByRole('status').filter({ hasText: '批量处理' });
+  await expect(result).toContainText('3 件成功，0 件失败');
+  // Each row names its request in the reader's language and links to it.
+  for (const id of ids) {
+    await expect(result.getByRole('link', { name: '张伟的办公用品申领' }).and(linkTo(li, `/approvals/${id}`))).toBeVisible();
+  }
   await shot(li, 'approvals-batch-result');
   for (const id of ids) {
     const v = await (await li.request.get(`/api/v1/instances/${id}`)).json();

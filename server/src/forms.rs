@@ -14,7 +14,7 @@ use app::ctx::{AppState, Caller};
 use app::domain::workflow::form::{FieldError, FormSchema};
 use app::domain::workflow::formdata;
 use app::error::{AppError, ErrorCode};
-use app::flash::{Flash, ResultRow};
+use app::flash::{Flash, Label, ResultRow};
 use app::workflow::api::{ResubmitRequest, SubmitRequest};
 use app::workflow::{desk, service as wf};
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -265,7 +265,10 @@ async fn batch_form(State(st): State<AppState>, Extension(caller): Extension<Cal
             let rows = items
                 .into_iter()
                 .map(|i| ResultRow {
-                    label: if i.title.is_empty() { format!("#{}", i.task_id) } else { i.title },
+                    label: match (i.requester, i.template) {
+                        (Some(requester), Some(template)) => Label::Request { requester, template },
+                        _ => Label::Text(format!("#{}", i.task_id)),
+                    },
                     href: i.instance_id.map(|id| format!("/approvals/{id}")),
                     error: i.error,
                 })

@@ -388,7 +388,10 @@ async fn a_hundred_batch_results_reach_the_next_page(t: TestDb) {
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains("100 件成功，0 件失败"), "{}", shown.body);
     for id in &ids {
-        assert!(shown.body.contains(&format!("href=\"/approvals/{id}\"")), "request {id} is linked");
+        assert!(
+            shown.body.contains(&format!("href=\"/approvals/{id}\">张伟的报销</a>")),
+            "request {id} is linked, named"
+        );
     }
     let again = page("/approvals?box=todo").await;
     assert!(!again.body.contains("件成功"), "shown once: a reload does not repeat it");
@@ -403,6 +406,28 @@ async fn a_hundred_batch_results_reach_the_next_page(t: TestDb) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(page("/contacts").await.status, StatusCode::OK);
     assert!(!page("/approvals").await.body.contains("件失败"), "not carried past the next page");
+
+    // A reader in English gets the rows named in English (the request's own words, its
+    // requester's name and its form's name, stay as they are).
+    let v = submit(&st, &zhang, "expense", expense("101")).await;
+    let body = format!("action=approve&task={}&_back=%2Fapprovals", open_task(&v, li_id));
+    let english = || vec![("accept", "text/html".to_owned()), ("accept-language", "en".to_owned())];
+    let r = send(
+        &app,
+        Method::POST,
+        "/approvals/batch",
+        Req { cookie: Some(&li), form: Some(body), headers: english(), ..Default::default() },
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let shown =
+        send(&app, Method::GET, "/approvals", Req { cookie: Some(&li), headers: english(), ..Default::default() })
+            .await
+            .body
+            .replace("<!>", "");
+    let results = shown.split("id=\"batch-result\"").nth(1).and_then(|r| r.split("</div>").next()).expect("results");
+    assert!(results.contains(&format!("href=\"/approvals/{}\">报销 from 张伟</a>", v.id)), "{results}");
+    assert!(results.contains("Batch: 1 done, 0 failed"), "{results}");
 }
 
 on_both!(

@@ -536,7 +536,13 @@ pub struct FormPage {
 pub struct BatchItem {
     pub task_id: i64,
     pub instance_id: Option<i64>,
+    /// The request's title as stored (in the organisation's language).
     pub title: String,
+    /// Who filed the request and on which form, to word the title in the reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
     /// Why this one failed (others still went through).
     #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub error: Option<AppError>,

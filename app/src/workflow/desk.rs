@@ -352,8 +352,22 @@ pub async fn batch_act(
     for &task in tasks.iter().filter(|t| seen.insert(**t)) {
         let a = TaskActionBody { action: action.clone(), comment: comment.to_owned(), lock_version: None };
         match svc::act(st, caller, task, a).await {
-            Ok(v) => out.push(BatchItem { task_id: task, instance_id: Some(v.id), title: v.title, error: None }),
-            Err(e) => out.push(BatchItem { task_id: task, instance_id: None, title: String::new(), error: Some(e) }),
+            Ok(v) => out.push(BatchItem {
+                task_id: task,
+                instance_id: Some(v.id),
+                title: v.title,
+                requester: Some(v.requester.display_name),
+                template: Some(v.template_name),
+                error: None,
+            }),
+            Err(e) => out.push(BatchItem {
+                task_id: task,
+                instance_id: None,
+                title: String::new(),
+                requester: None,
+                template: None,
+                error: Some(e),
+            }),
         }
     }
     Ok(out)

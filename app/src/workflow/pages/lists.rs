@@ -60,11 +60,17 @@ pub fn ListsPage() -> impl IntoView {
                     {rows.into_iter().map(|r| {
                         let text = r.error.as_ref().map(|e| error_text(i18n, e));
                         let ok = text.is_none();
+                        let label = match r.label {
+                            crate::flash::Label::Text(t) => t,
+                            crate::flash::Label::Request { requester, template } => {
+                                crate::components::request_title(i18n.get_locale_untracked(), &requester, &template)
+                            }
+                        };
                         view! {
                             <li class:ok=ok class:failed=!ok>
                                 {match r.href {
-                                    Some(href) => view! { <a href=href>{r.label}</a> }.into_any(),
-                                    None => view! { <span>{r.label}</span> }.into_any(),
+                                    Some(href) => view! { <a href=href>{label}</a> }.into_any(),
+                                    None => view! { <span>{label}</span> }.into_any(),
                                 }}
                                 <span class="muted">{text.unwrap_or_else(|| "✓".into())}</span>
                             </li>
