@@ -1291,24 +1291,25 @@ async fn the_designer_api(t: TestDb) {
 /// a test, building its own router next to others, hung once in a few hundred runs. Here a
 /// thread builds routers back to back while the page is asked for again and again.
 async fn a_page_answers_while_another_router_is_built(t: TestDb) {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     let app = app(&t);
     let me = login(&app, "zhang.wei").await;
     let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let built = std::sync::Arc::new(AtomicU32::new(0));
     let builder = {
-        let (stop, state, opts) = (stop.clone(), t.state(), t.options());
+        let (stop, built, state, opts) = (stop.clone(), built.clone(), t.state(), t.options());
         let runtime = tokio::runtime::Handle::current();
         std::thread::spawn(move || {
             let _inside = runtime.enter();
-            let mut built = 0_u32;
             while !stop.load(Ordering::Relaxed) {
                 drop(server::router_for(state.clone(), &opts));
-                built += 1;
+                built.fetch_add(1, Ordering::Relaxed);
             }
-            built
         })
     };
-    for round in 0..30 {
+    // Thirty pages, and as many more as it takes for routers to have been built meanwhile.
+    let mut round = 0;
+    while round < 30 || (built.load(Ordering::Relaxed) < 3 && round < 3000) {
         let page = tokio::time::timeout(
             std::time::Duration::from_secs(20),
             send(&app, Method::GET, "/approvals", Req { cookie: Some(&me), ..Default::default() }),
@@ -1320,10 +1321,11 @@ async fn a_page_answers_while_another_router_is_built(t: TestDb) {
         };
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("__RESOLVED_RESOURCES"), "round {round}: the page's data resolved");
+        round += 1;
     }
     stop.store(true, Ordering::Relaxed);
-    let built = builder.join().expect("the builder thread");
-    assert!(built > 0, "routers were built meanwhile");
+    builder.join().expect("the builder thread");
+    assert!(built.load(Ordering::Relaxed) >= 3, "routers were built meanwhile");
 }
 
 on_both!(
